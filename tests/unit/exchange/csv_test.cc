@@ -1,0 +1,73 @@
+#include "exchange/csv.h"
+
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+namespace tianbao::exchange {
+namespace {
+
+StatusOr<std::vector<std::vector<std::string>>> read_all(const std::string& text) {
+  std::istringstream in(text);
+  CsvReader csv(in);
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  while (true) {
+    ASSIGN_OR_RETURN(bool more, csv.next(row));
+    if (!more) break;
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+using Rows = std::vector<std::vector<std::string>>;
+
+TEST(CsvReaderTest, Records) {
+  struct Case {
+    const char* name;
+    std::string text;
+    Rows rows;
+  };
+  const Case cases[] = {
+      {"empty", "", {}},
+      {"plain", "a,b\n1,2\n", {{"a", "b"}, {"1", "2"}}},
+      {"no final newline", "a,b\n1,2", {{"a", "b"}, {"1", "2"}}},
+      {"crlf", "a,b\r\n1,2\r\n", {{"a", "b"}, {"1", "2"}}},
+      {"bom", "\xEF\xBB\xBF" "code,name\n", {{"code", "name"}}},
+      {"quoted comma", "441900,\"东莞市,莞城\"\n", {{"441900", "东莞市,莞城"}}},
+      {"doubled quote", "\"say \"\"hi\"\"\",x\n", {{"say \"hi\"", "x"}}},
+      {"embedded newline", "\"a\nb\",c\n", {{"a\nb", "c"}}},
+      {"empty fields", ",,\n", {{"", "", ""}}},
+      {"short", "ab", {{"ab"}}},
+  };
+  for (const Case& c : cases) {
+    auto rows = read_all(c.text);
+    ASSERT_TRUE(rows.ok()) << c.name << ": " << rows.status().to_string();
+    EXPECT_EQ(*rows, c.rows) << c.name;
+  }
+}
+
+TEST(CsvReaderTest, LineNumbersCountEmbeddedNewlines) {
+  std::istringstream in("h\n\"a\nb\"\nc\n");
+  CsvReader csv(in);
+  std::vector<std::string> row;
+  ASSERT_TRUE(*csv.next(row));
+  EXPECT_EQ(csv.line(), 1u);
+  ASSERT_TRUE(*csv.next(row));
+  EXPECT_EQ(csv.line(), 2u);
+  ASSERT_TRUE(*csv.next(row));
+  EXPECT_EQ(csv.line(), 4u);
+}
+
+TEST(CsvReaderTest, UnclosedQuoteIsAnError) {
+  auto rows = read_all("a,\"b\n");
+  EXPECT_EQ(rows.status().reason(), "csv_unclosed_quote");
+}
+
+TEST(CsvReaderTest, HugeFieldIsAnError) {
+  std::string text(CsvReader::kMaxFieldBytes + 10, 'x');
+  EXPECT_EQ(read_all(text).status().reason(), "csv_field_too_long");
+}
+
+}  // namespace
+}  // namespace tianbao::exchange

@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "cli/demo.h"
@@ -112,6 +113,8 @@ int run_serve(const std::string& db, http::ServerOptions options) {
   StatusOr<std::unique_ptr<service::Services>> services = open_services(db);
   if (!services.ok()) return fail(services.status());
   http::raise_open_file_limit();
+  // stdout carries the URL for people and scripts; the access log goes to stderr.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("tianbao"));
   http::Router router;
   http::register_api(router, **services);
   http::Server server(std::move(options), router);

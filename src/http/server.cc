@@ -116,10 +116,25 @@ struct Server::Impl {
     return static_files.serve(request);
   }
 
-  asio::awaitable<void> write_error(beast::tcp_stream& stream, const Status& status) {
+  // Answers a request that cannot be read further, then closes the way
+  // nginx does ("lingering close"): stop sending, and read and discard what
+  // the client is still uploading for a moment, so that its TCP stack does
+  // not receive a reset before it has read the answer.
+  asio::awaitable<void> write_error_and_close(beast::tcp_stream& stream, const Status& status) {
+    constexpr std::size_t kMaxDiscard = 64 * 1024 * 1024;
+    constexpr auto kLinger = std::chrono::seconds(2);
     BeastResponse res = to_beast(error_response(status), 11, false, false);
     boost::system::error_code ec;
     co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    std::vector<char> sink(64 * 1024);
+    std::size_t discarded = 0;
+    stream.expires_after(kLinger);
+    while (!ec && discarded < kMaxDiscard) {
+      discarded += co_await stream.async_read_some(asio::buffer(sink),
+                                                   asio::redirect_error(asio::use_awaitable, ec));
+    }
   }
 
   asio::awaitable<void> session(tcp::socket socket) {
@@ -139,14 +154,14 @@ struct Server::Impl {
       co_await bhttp::async_read(stream, buffer, parser,
                                  asio::redirect_error(asio::use_awaitable, ec));
       if (ec == bhttp::error::body_limit) {
-        co_await write_error(stream, Status(StatusCode::kPayloadTooLarge,
+        co_await write_error_and_close(stream, Status(StatusCode::kPayloadTooLarge,
                                             fmt::format("请求内容超过 {} MiB 上限",
                                                         options.body_limit >> 20),
                                             "body", "payload_too_large"));
         break;
       }
       if (ec == bhttp::error::header_limit) {
-        co_await write_error(stream, Status(StatusCode::kPayloadTooLarge, "请求头过大", "headers",
+        co_await write_error_and_close(stream, Status(StatusCode::kPayloadTooLarge, "请求头过大", "headers",
                                             "headers_too_large"));
         break;
       }
@@ -156,7 +171,7 @@ struct Server::Impl {
         bool malformed = ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
                          ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
         if (malformed) {
-          co_await write_error(stream, InvalidArgument("请求格式不正确", "request", "bad_request"));
+          co_await write_error_and_close(stream, InvalidArgument("请求格式不正确", "request", "bad_request"));
         }
         break;
       }

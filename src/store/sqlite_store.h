@@ -27,12 +27,39 @@ class SqliteStore final : public Store {
   StatusOr<std::vector<model::OrgUnit>> load_org_units() override;
   StatusOr<UpsertSummary> upsert_org_units(std::span<const model::OrgUnit> units) override;
   Status insert_org_unit(const model::OrgUnit& unit) override;
+  StatusOr<std::optional<UserRecord>> find_user(std::string_view username) override;
+  StatusOr<std::optional<UserRecord>> find_user_by_id(std::int64_t id) override;
+  StatusOr<std::vector<UserRecord>> list_users() override;
+  StatusOr<std::int64_t> insert_user(const UserRecord& user) override;
+  Status update_user(const UserRecord& user) override;
+  Status insert_session(const SessionRecord& session) override;
+  StatusOr<std::optional<SessionRecord>> find_session(std::string_view id_hash) override;
+  Status touch_session(std::string_view id_hash, Millis last_seen) override;
+  Status delete_session(std::string_view id_hash) override;
+  Status delete_user_sessions(std::int64_t user_id) override;
+  StatusOr<std::int64_t> insert_token(const TokenRecord& token) override;
+  StatusOr<std::optional<TokenRecord>> find_token(std::string_view token_hash) override;
+  StatusOr<std::vector<TokenRecord>> list_tokens(std::int64_t user_id) override;
+  Status touch_token(std::int64_t id, Millis last_used) override;
+  Status revoke_token(std::int64_t user_id, std::int64_t id, Millis at) override;
+  StatusOr<AuditRecord> append_audit(AuditRecord record) override;
+  StatusOr<std::vector<AuditRecord>> query_audit(const AuditFilter& filter) override;
+  Status scan_audit(const std::function<bool(const AuditRecord&)>& visit) override;
+  StatusOr<std::vector<ContactRecord>> list_contacts() override;
+  StatusOr<std::optional<ContactRecord>> find_contact(std::int64_t id) override;
+  StatusOr<std::int64_t> insert_contact(const ContactRecord& contact) override;
+  Status update_contact(const ContactRecord& contact) override;
+  Status delete_contact(std::int64_t id) override;
   StatusOr<std::optional<std::string>> get_setting(std::string_view key) override;
   Status set_setting(std::string_view key, std::string_view value) override;
 
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
   Status migrate();  // REQUIRES: mu_ held or not yet shared
+  // REQUIRES: mu_ held.
+  StatusOr<std::vector<UserRecord>> select_users(std::string_view where, std::string_view key,
+                                                 std::int64_t id);
+  Status write_roles(std::int64_t user_id, const std::vector<std::string>& roles);
 
   std::mutex mu_;
   sqlite3* db_;  // owned; closed in the destructor

@@ -2,7 +2,20 @@
 
 #include "store/sqlite_store.h"
 
+#include <fmt/format.h>
+
+#include "model/security.h"
+
 namespace tianbao::store {
+
+std::string audit_record_hash(const AuditRecord& r) {
+  // Fields separated by U+001F, which no field can contain (they are
+  // validated UTF-8 text without control characters).
+  std::string canonical = fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}",
+                                      r.prev_hash, r.id, r.at, r.username, r.org_code, r.remote,
+                                      r.action, r.object, r.outcome, r.detail);
+  return model::sm3_hex(canonical);
+}
 
 StatusOr<std::unique_ptr<Store>> open_store(std::string_view url) {
   constexpr std::string_view kSqlite = "sqlite:";

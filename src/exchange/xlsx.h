@@ -1,0 +1,56 @@
+// Reading and writing simple XLSX workbooks: sheets of rows of cells, with
+// per-column widths, a bold frozen header row, cell comments and number
+// validation when writing. Written with libxlsxwriter; read with minizip
+// and pugixml (shared strings, inline strings, numbers, booleans).
+//
+//   Workbook book;
+//   book.sheets.push_back({.name = "通讯录", .rows = {{"姓名", "手机"}, {"张三", "13800000000"}}});
+//   ASSIGN_OR_RETURN(std::string bytes, write_xlsx(book));
+//   ASSIGN_OR_RETURN(Workbook back, read_xlsx(bytes));
+//
+// Reading is defensive: the archive is size-capped (zip bombs), malformed
+// XML or a missing part gives InvalidArgument naming what is wrong, never
+// a crash.
+//
+// Thread-safety: free functions; no shared state.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/status.h"
+
+namespace tianbao::exchange {
+
+// A cell is text; numbers read from XLSX come back in their shortest
+// round-trip decimal form ("12.5", "3"), booleans as "TRUE"/"FALSE".
+using Row = std::vector<std::string>;
+
+struct CellNote {
+  std::size_t row = 0;  // 0-based
+  std::size_t col = 0;
+  std::string text;
+};
+
+struct Sheet {
+  std::string name;
+  std::vector<Row> rows;             // row 0 is the header when header_row is true
+  bool header_row = true;            // bold, frozen, locked when protect is set
+  std::vector<double> column_widths; // optional, in characters
+  std::vector<CellNote> notes;       // comments shown on hover
+  std::vector<std::size_t> numeric_columns;  // written as numbers when they parse, with validation
+  bool protect_header = false;       // lock the header row, leave data cells editable
+};
+
+struct Workbook {
+  std::vector<Sheet> sheets;
+};
+
+inline constexpr std::size_t kMaxXlsxBytes = 64 * 1024 * 1024;         // compressed input
+inline constexpr std::size_t kMaxXlsxPartBytes = 256 * 1024 * 1024;    // one uncompressed part
+
+StatusOr<std::string> write_xlsx(const Workbook& book);
+StatusOr<Workbook> read_xlsx(std::string_view bytes);
+
+}  // namespace tianbao::exchange

@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -61,12 +62,77 @@ StatusOr<std::unique_ptr<service::Services>> open_services(const std::string& db
   return service::Services::open(db);
 }
 
-int run_init(const std::string& db) {
+// One line from stdin without its line end; empty if none.
+std::string read_secret_line() {
+  std::string line;
+  std::getline(std::cin, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+int run_init(const std::string& db, bool admin_password_stdin) {
   StatusOr<std::unique_ptr<service::Services>> services = open_services(db);
   if (!services.ok()) return fail(services.status());
   StatusOr<int> version = (*services)->store().schema_version();
   if (!version.ok()) return fail(version.status());
+  std::string password = admin_password_stdin ? read_secret_line() : std::string();
+  StatusOr<service::AdminSetup> admin =
+      (*services)->accounts().ensure_admin(password, admin_password_stdin);
+  if (!admin.ok()) return fail(admin.status());
   fmt::print("数据库已就绪：{}（结构版本 {}）\n", db, *version);
+  if (!admin->generated_password.empty()) {
+    fmt::print("已创建系统管理员 admin，初始密码：{}（首次登录须修改）\n", admin->generated_password);
+  } else if (admin->created) {
+    fmt::print("已创建系统管理员 admin\n");
+  } else if (admin_password_stdin) {
+    fmt::print("已设置系统管理员 admin 的密码\n");
+  }
+  return 0;
+}
+
+int run_user_add(const std::string& db, service::NewUser user) {
+  StatusOr<std::unique_ptr<service::Services>> services = open_services(db);
+  if (!services.ok()) return fail(services.status());
+  user.password = read_secret_line();
+  if (user.password.empty()) {
+    return fail(InvalidArgument("请从标准输入提供密码（--password-stdin）", "password"));
+  }
+  if (user.display_name.empty()) user.display_name = user.username;
+  StatusOr<service::CreatedUser> created =
+      (*services)->accounts().create_user(service::Principal::system(""), user);
+  if (!created.ok()) return fail(created.status());
+  fmt::print("已创建用户 {}（单位 {}，角色 {}），首次登录须修改密码\n", created->user.username,
+             created->user.org_code, fmt::join(created->user.roles, ","));
+  return 0;
+}
+
+int run_token_create(const std::string& db, const std::string& username, const std::string& name) {
+  StatusOr<std::unique_ptr<service::Services>> services = open_services(db);
+  if (!services.ok()) return fail(services.status());
+  StatusOr<std::optional<store::UserRecord>> user = (*services)->store().find_user(username);
+  if (!user.ok()) return fail(user.status());
+  if (!*user) return fail(NotFound(fmt::format("用户 {} 不存在", username), "username"));
+  service::Principal owner = service::Principal::system((**user).org_code);
+  owner.user_id = (**user).id;
+  owner.username = (**user).username;
+  StatusOr<service::NewToken> token = (*services)->accounts().create_token(owner, name);
+  if (!token.ok()) return fail(token.status());
+  fmt::print("{}\n", token->token);
+  fmt::print(stderr, "已为 {} 创建接口令牌 {}（只显示这一次，请妥善保存）\n", username,
+             token->view.prefix);
+  return 0;
+}
+
+int run_audit_verify(const std::string& db) {
+  StatusOr<std::unique_ptr<service::Services>> services = open_services(db);
+  if (!services.ok()) return fail(services.status());
+  StatusOr<service::AuditVerification> v = (*services)->audit().verify();
+  if (!v.ok()) return fail(v.status());
+  if (!v->intact) {
+    fmt::print(stderr, "错误：审计日志校验失败：{}\n", v->problem);
+    return kExitFailure;
+  }
+  fmt::print("审计日志完整：共 {} 条记录，哈希链（SM3）校验通过\n", v->records);
   return 0;
 }
 
@@ -78,7 +144,7 @@ int run_divisions(const std::string& db, const std::string& province, const std:
   StatusOr<std::unique_ptr<service::Services>> services = open_services(db);
   if (!services.ok()) return fail(services.status());
   StatusOr<service::DivisionLoadSummary> summary =
-      (*services)->org_units().load_divisions(*units);
+      (*services)->org_units().load_divisions(service::Principal::system(""), *units);
   if (!summary.ok()) return fail(summary.status());
   std::map<int, std::size_t> by_level;
   for (const model::OrgUnit& u : *units) ++by_level[u.level];
@@ -96,14 +162,16 @@ int run_demo(const std::string& db) {
   if (!services.ok()) return fail(services.status());
   StatusOr<DemoSummary> summary = add_demo_content(**services);
   if (!summary.ok()) return fail(summary.status());
-  fmt::print("演示数据已就绪：新增部门 {} 个\n", summary->departments_added);
+  fmt::print("演示数据已就绪：新增部门 {} 个，演示用户 {} 个\n", summary->departments_added,
+             summary->users_added);
   return 0;
 }
 
 int run_orgunit_add(const std::string& db, const service::NewDepartment& department) {
   StatusOr<std::unique_ptr<service::Services>> services = open_services(db);
   if (!services.ok()) return fail(services.status());
-  StatusOr<service::OrgUnitInfo> info = (*services)->org_units().add_department(department);
+  StatusOr<service::OrgUnitInfo> info =
+      (*services)->org_units().add_department(service::Principal::system(""), department);
   if (!info.ok()) return fail(info.status());
   fmt::print("已新增部门 {} {}（{}）\n", info->unit.code, info->unit.name, info->path);
   return 0;
@@ -173,15 +241,26 @@ int main(int argc, char** argv) {
 
   CLI::App* user = app.add_subcommand("user", "用户管理");
   user->require_subcommand(1);
-  CLI::App* user_add = user->add_subcommand("add", "新增用户（尚未实现）");
+  CLI::App* user_add = user->add_subcommand("add", "新增用户（密码从标准输入读取）");
   add_db(user_add);
-  user_add->allow_extras();
+  service::NewUser new_user;
+  bool password_stdin = false;
+  user_add->add_option("--username", new_user.username, "用户名")->required();
+  user_add->add_option("--org", new_user.org_code, "所属单位代码，如 4408")->required();
+  user_add->add_option("--role", new_user.roles,
+                       "角色：sysadmin、admin、approver、filler、viewer（可重复）")
+      ->required();
+  user_add->add_option("--name", new_user.display_name, "姓名（默认同用户名）");
+  user_add->add_flag("--password-stdin", password_stdin, "从标准输入读取密码")->required();
 
   CLI::App* token = app.add_subcommand("token", "接口令牌");
   token->require_subcommand(1);
-  CLI::App* token_create = token->add_subcommand("create", "创建接口令牌（尚未实现）");
+  CLI::App* token_create = token->add_subcommand("create", "为用户创建接口令牌（打印到标准输出）");
   add_db(token_create);
-  token_create->allow_extras();
+  std::string token_user;
+  std::string token_name;
+  token_create->add_option("--username", token_user, "令牌所属用户")->required();
+  token_create->add_option("--name", token_name, "令牌名称，如“统计局对接”");
 
   CLI::App* import = app.add_subcommand("import", "导入数据文件（尚未实现）");
   add_db(import);
@@ -195,9 +274,8 @@ int main(int argc, char** argv) {
 
   CLI::App* audit = app.add_subcommand("audit", "审计日志");
   audit->require_subcommand(1);
-  CLI::App* audit_verify = audit->add_subcommand("verify", "校验审计日志哈希链（尚未实现）");
+  CLI::App* audit_verify = audit->add_subcommand("verify", "校验审计日志哈希链；被改动时以非零状态退出");
   add_db(audit_verify);
-  audit_verify->allow_extras();
 
   try {
     app.parse(argc, argv);
@@ -205,10 +283,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
 
-  if (init->parsed()) {
-    if (admin_password_stdin) return not_yet("init --admin-password-stdin", "用户与权限");
-    return run_init(db);
-  }
+  if (init->parsed()) return run_init(db, admin_password_stdin);
   if (divisions->parsed()) return run_divisions(db, province, from);
   if (demo->parsed()) return run_demo(db);
   if (serve->parsed()) {
@@ -216,11 +291,11 @@ int main(int argc, char** argv) {
     return run_serve(db, std::move(options));
   }
   if (orgunit_add->parsed()) return run_orgunit_add(db, department);
-  if (user_add->parsed()) return not_yet("user add", "用户与权限");
-  if (token_create->parsed()) return not_yet("token create", "用户与权限");
+  if (user_add->parsed()) return run_user_add(db, new_user);
+  if (token_create->parsed()) return run_token_create(db, token_user, token_name);
   if (import->parsed()) return not_yet("import", "数据交换");
   if (bulletin_render->parsed()) return not_yet("bulletin render", "月报");
-  if (audit_verify->parsed()) return not_yet("audit verify", "审计");
+  if (audit_verify->parsed()) return run_audit_verify(db);
   return kExitFailure;
 }
 

@@ -1,15 +1,15 @@
 // OrgUnits: the use cases over the org-unit tree — look up, list children,
-// search, add a department, load the administrative divisions.
+// search, add a department, load the administrative divisions — each
+// scoped to the caller through Access.
 //
-// The tree lives in memory as an immutable model::OrgTree snapshot; reads
-// take the current snapshot without touching the store. A write goes to the
-// store first (durable commit), then a new snapshot is built from the store's
-// units and published. Readers that still hold the old snapshot finish on it,
-// which is why snapshots are shared_ptr<const OrgTree> rather than owned by
-// one party.
+// The tree lives in memory as an immutable model::OrgTree snapshot
+// (OrgTreeSnapshots); reads take the current snapshot without touching the
+// store. A write goes to the store first (durable commit), then a new
+// snapshot is built and published.
 //
-//   ASSIGN_OR_RETURN(auto units, OrgUnits::load(store));
-//   ASSIGN_OR_RETURN(OrgUnitInfo zj, units->get("4408"));
+//   OrgUnits units(store, snapshots, access, audit);
+//   RETURN_IF_ERROR(units.load());
+//   ASSIGN_OR_RETURN(OrgUnitInfo zj, units.get(who, "4408"));
 //
 // Thread-safety: all methods are safe to call concurrently; writes are
 // serialised among themselves.
@@ -24,6 +24,10 @@
 
 #include "model/org_tree.h"
 #include "model/status.h"
+#include "service/access.h"
+#include "service/audit_log.h"
+#include "service/principal.h"
+#include "service/tree_snapshots.h"
 #include "store/store.h"
 
 namespace tianbao::service {
@@ -36,9 +40,9 @@ struct OrgUnitInfo {
 };
 
 struct OrgUnitQuery {
-  std::string q;                     // substring of the name, or prefix of the code
-  std::optional<int> level;          // 1–5
-  std::optional<std::string> parent; // restrict to this unit's subtree (excluding itself)
+  std::string q;                      // substring of the name, or prefix of the code
+  std::optional<int> level;           // 1–5
+  std::optional<std::string> parent;  // restrict to this unit's subtree (excluding itself)
   std::size_t offset = 0;
   std::size_t limit = 50;
 };
@@ -64,29 +68,37 @@ class OrgUnits {
  public:
   static constexpr std::size_t kMaxPageSize = 1000;
 
-  static StatusOr<std::unique_ptr<OrgUnits>> load(store::Store& store);
+  OrgUnits(store::Store& store, OrgTreeSnapshots& snapshots, const Access& access,
+           AuditLog& audit)
+      : store_(store), snapshots_(snapshots), access_(access), audit_(audit) {}
 
-  // The current tree snapshot; never null.
-  std::shared_ptr<const model::OrgTree> tree() const;
+  // Builds the first snapshot from the store.
+  Status load();
 
-  StatusOr<OrgUnitInfo> get(std::string_view code) const;
-  StatusOr<std::vector<OrgUnitInfo>> children(std::string_view code) const;
-  StatusOr<OrgUnitPage> search(const OrgUnitQuery& query) const;
+  // The current tree snapshot; never null. Unscoped: for other services.
+  std::shared_ptr<const model::OrgTree> tree() const { return snapshots_.current(); }
 
-  StatusOr<OrgUnitInfo> add_department(const NewDepartment& department);
-  // Inserts or updates the given regions (parents first) in one transaction.
-  StatusOr<DivisionLoadSummary> load_divisions(const std::vector<model::OrgUnit>& units);
+  // A unit in the caller's scope, or one of the caller's superiors.
+  StatusOr<OrgUnitInfo> get(const Principal& who, std::string_view code) const;
+  // Children of a unit in the caller's scope.
+  StatusOr<std::vector<OrgUnitInfo>> children(const Principal& who, std::string_view code) const;
+  // Units of the caller's scope matching the query.
+  StatusOr<OrgUnitPage> search(const Principal& who, const OrgUnitQuery& query) const;
+
+  StatusOr<OrgUnitInfo> add_department(const Principal& who, const NewDepartment& department);
+  // Inserts or updates the given regions (parents first) in one
+  // transaction. Only a system administrator may do this.
+  StatusOr<DivisionLoadSummary> load_divisions(const Principal& who,
+                                               const std::vector<model::OrgUnit>& units);
 
  private:
-  OrgUnits(store::Store& store, std::shared_ptr<const model::OrgTree> tree)
-      : store_(store), tree_(std::move(tree)) {}
   Status reload();  // REQUIRES: write_mu_ held
-  void publish(std::shared_ptr<const model::OrgTree> tree);
 
   store::Store& store_;
-  std::mutex write_mu_;               // serialises writers
-  mutable std::mutex snapshot_mu_;    // guards tree_ (the pointer, not the tree)
-  std::shared_ptr<const model::OrgTree> tree_;
+  OrgTreeSnapshots& snapshots_;
+  const Access& access_;
+  AuditLog& audit_;
+  std::mutex write_mu_;  // serialises writers
 };
 
 OrgUnitInfo describe(const model::OrgTree& tree, model::Ordinal o);

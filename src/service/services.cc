@@ -2,11 +2,19 @@
 
 namespace tianbao::service {
 
-StatusOr<std::unique_ptr<Services>> Services::open(std::string_view db_url) {
-  std::unique_ptr<Services> services(new Services());
-  ASSIGN_OR_RETURN(services->store_, store::open_store(db_url));
-  ASSIGN_OR_RETURN(services->org_units_, OrgUnits::load(*services->store_));
-  return services;
+StatusOr<std::unique_ptr<Services>> Services::open(std::string_view db_url,
+                                                   ServiceOptions options) {
+  std::unique_ptr<Services> s(new Services());
+  s->clock_ = options.clock ? options.clock : &s->system_clock_;
+  ASSIGN_OR_RETURN(s->store_, store::open_store(db_url));
+  s->audit_ = std::make_unique<AuditLog>(*s->store_, *s->clock_);
+  s->access_ = std::make_unique<Access>(s->snapshots_, *s->audit_);
+  s->org_units_ = std::make_unique<OrgUnits>(*s->store_, s->snapshots_, *s->access_, *s->audit_);
+  RETURN_IF_ERROR(s->org_units_->load());
+  s->accounts_ = std::make_unique<Accounts>(*s->store_, *s->org_units_, *s->access_, *s->audit_,
+                                            *s->clock_, options.auth);
+  s->contacts_ = std::make_unique<Contacts>(*s->store_, *s->org_units_, *s->access_, *s->audit_);
+  return s;
 }
 
 }  // namespace tianbao::service

@@ -2,7 +2,7 @@
 // wired over one open store. It owns the store and every service object.
 //
 //   ASSIGN_OR_RETURN(auto services, Services::open("sqlite:var/tianbao.db"));
-//   services->org_units().get("44");
+//   services->org_units().get(who, "44");
 //
 // Thread-safety: the accessors are const after open(); the services
 // themselves are thread-safe.
@@ -11,22 +11,46 @@
 #include <memory>
 #include <string_view>
 
+#include "service/access.h"
+#include "service/accounts.h"
+#include "service/audit_log.h"
+#include "service/clock.h"
+#include "service/contacts.h"
 #include "service/org_units.h"
+#include "service/tree_snapshots.h"
 #include "store/store.h"
 
 namespace tianbao::service {
 
+struct ServiceOptions {
+  AuthPolicy auth;
+  const Clock* clock = nullptr;  // not owned; the system clock if null
+};
+
 class Services {
  public:
-  static StatusOr<std::unique_ptr<Services>> open(std::string_view db_url);
+  static StatusOr<std::unique_ptr<Services>> open(std::string_view db_url,
+                                                  ServiceOptions options = {});
 
   store::Store& store() { return *store_; }
+  const Clock& clock() const { return *clock_; }
+  AuditLog& audit() { return *audit_; }
+  const Access& access() const { return *access_; }
   OrgUnits& org_units() { return *org_units_; }
+  Accounts& accounts() { return *accounts_; }
+  Contacts& contacts() { return *contacts_; }
 
  private:
   Services() = default;
+  SystemClock system_clock_;
+  const Clock* clock_ = nullptr;
   std::unique_ptr<store::Store> store_;
+  OrgTreeSnapshots snapshots_;
+  std::unique_ptr<AuditLog> audit_;
+  std::unique_ptr<Access> access_;
   std::unique_ptr<OrgUnits> org_units_;
+  std::unique_ptr<Accounts> accounts_;
+  std::unique_ptr<Contacts> contacts_;
 };
 
 }  // namespace tianbao::service

@@ -28,7 +28,9 @@ CREATE TABLE app_user (
   id                   INTEGER PRIMARY KEY,
   username             TEXT    NOT NULL UNIQUE,
   display_name         TEXT    NOT NULL,
-  org_unit_id          INTEGER NOT NULL REFERENCES org_unit(id),
+  -- NULL only for system administrators created by `tianbao init`, who
+  -- belong to no unit and act everywhere.
+  org_unit_id          INTEGER REFERENCES org_unit(id),
   password_hash        TEXT    NOT NULL,
   must_change_password INTEGER NOT NULL DEFAULT 1,
   disabled             INTEGER NOT NULL DEFAULT 0,

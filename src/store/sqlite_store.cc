@@ -263,10 +263,10 @@ Status SqliteStore::insert_org_unit(const model::OrgUnit& unit) {
 namespace {
 
 constexpr std::string_view kUserColumns =
-    "SELECT u.id, u.username, u.display_name, o.code, u.password_hash, u.must_change_password, "
+    "SELECT u.id, u.username, u.display_name, coalesce(o.code, ''), u.password_hash, u.must_change_password, "
     "u.disabled, u.failed_logins, u.locked_until, u.totp_secret, u.created_at, "
     "u.password_changed_at, coalesce((SELECT group_concat(role, ',') FROM user_role r "
-    "WHERE r.user_id = u.id), '') FROM app_user u JOIN org_unit o ON o.id = u.org_unit_id ";
+    "WHERE r.user_id = u.id), '') FROM app_user u LEFT JOIN org_unit o ON o.id = u.org_unit_id ";
 
 std::vector<std::string> split_roles(const std::string& text) {
   std::vector<std::string> out;
@@ -363,7 +363,9 @@ StatusOr<std::int64_t> SqliteStore::insert_user(const UserRecord& u) {
                      "INSERT INTO app_user(username, display_name, org_unit_id, password_hash, "
                      "must_change_password, disabled, failed_logins, locked_until, totp_secret, "
                      "created_at, password_changed_at) "
-                     "SELECT ?, ?, id, ?, ?, ?, ?, ?, ?, ?, ? FROM org_unit WHERE code = ?");
+                     "SELECT ?1, ?2, (SELECT id FROM org_unit WHERE code = ?11), ?3, ?4, ?5, ?6, "
+                     "?7, ?8, ?9, ?10 "
+                     "WHERE ?11 = '' OR EXISTS (SELECT 1 FROM org_unit WHERE code = ?11)");
     RETURN_IF_ERROR(insert.prepared("新增用户"));
     insert.bind(1, u.username);
     insert.bind(2, u.display_name);
@@ -391,6 +393,15 @@ Status SqliteStore::update_user(const UserRecord& u) {
   std::lock_guard lock(mu_);
   Transaction tx(db_);
   RETURN_IF_ERROR(tx.begin());
+  if (!u.org_code.empty()) {
+    Statement exists(db_, "SELECT 1 FROM org_unit WHERE code = ?");
+    RETURN_IF_ERROR(exists.prepared("检查单位"));
+    exists.bind(1, u.org_code);
+    ASSIGN_OR_RETURN(bool found, exists.step("检查单位"));
+    if (!found) {
+      return NotFound(fmt::format("单位 {} 不存在", u.org_code), "orgUnit", "unknown_org_unit");
+    }
+  }
   {
     Statement update(db_,
                      "UPDATE app_user SET display_name = ?, "
@@ -408,12 +419,7 @@ Status SqliteStore::update_user(const UserRecord& u) {
     update.bind(8, u.totp_secret);
     update.bind(9, u.password_changed_at);
     update.bind(10, u.id);
-    Status run = update.run("更新用户");
-    if (!run.ok()) {
-      return run.reason() == "constraint"
-                 ? NotFound(fmt::format("单位 {} 不存在", u.org_code), "orgUnit", "unknown_org_unit")
-                 : run;
-    }
+    RETURN_IF_ERROR(update.run("更新用户"));
     if (sqlite3_changes(db_) != 1) return NotFound("用户不存在", "username", "unknown_user");
   }
   RETURN_IF_ERROR(write_roles(u.id, u.roles));

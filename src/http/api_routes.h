@@ -1,0 +1,15 @@
+// The route groups of the JSON API, one file each; api.cc registers them.
+#pragma once
+
+#include "http/router.h"
+#include "service/services.h"
+
+namespace tianbao::http {
+
+void register_orgunit_routes(Router& router, service::Services& services);
+void register_auth_routes(Router& router, service::Services& services);
+void register_user_routes(Router& router, service::Services& services);
+void register_audit_routes(Router& router, service::Services& services);
+void register_contact_routes(Router& router, service::Services& services);
+
+}  // namespace tianbao::http

@@ -58,8 +58,9 @@ fs::path locate(const fs::path& relative) {
   return install_root() / relative;
 }
 
-StatusOr<std::unique_ptr<service::Services>> open_services(const std::string& db) {
-  return service::Services::open(db);
+StatusOr<std::unique_ptr<service::Services>> open_services(const std::string& db,
+                                                           service::ServiceOptions options = {}) {
+  return service::Services::open(db, options);
 }
 
 // One line from stdin without its line end; empty if none.
@@ -177,8 +178,9 @@ int run_orgunit_add(const std::string& db, const service::NewDepartment& departm
   return 0;
 }
 
-int run_serve(const std::string& db, http::ServerOptions options) {
-  StatusOr<std::unique_ptr<service::Services>> services = open_services(db);
+int run_serve(const std::string& db, http::ServerOptions options,
+              service::ServiceOptions service_options) {
+  StatusOr<std::unique_ptr<service::Services>> services = open_services(db, service_options);
   if (!services.ok()) return fail(services.status());
   http::raise_open_file_limit();
   // stdout carries the URL for people and scripts; the access log goes to stderr.
@@ -229,6 +231,16 @@ int main(int argc, char** argv) {
   serve->add_option("--web", web, "网页文件目录（默认 web/dist）");
   serve->add_option("--threads", options.threads, "工作线程数")->capture_default_str()->check(
       CLI::Range(1, 64));
+  std::int64_t session_idle_s = 30 * 60, session_max_s = 12 * 3600, lockout_s = 30 * 60;
+  serve->add_option("--session-idle-timeout", session_idle_s, "会话空闲超时（秒）")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}));
+  serve->add_option("--session-max-age", session_max_s, "会话最长有效期（秒）")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{7 * 86400}));
+  serve->add_option("--lockout-duration", lockout_s, "连续输错密码 5 次后的锁定时长（秒）")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}));
 
   CLI::App* orgunit = app.add_subcommand("orgunit", "单位管理");
   orgunit->require_subcommand(1);
@@ -279,8 +291,15 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // One line in 中文, as for every other failure; CLI11's own text names
+    // the option at fault.
+    fmt::print(stderr, "错误：命令行参数不正确：{}（用 --help 查看用法）\n", e.what());
+    return e.get_exit_code() == 0 ? kExitFailure : e.get_exit_code();
   }
 
   if (init->parsed()) return run_init(db, admin_password_stdin);
@@ -288,7 +307,11 @@ int main(int argc, char** argv) {
   if (demo->parsed()) return run_demo(db);
   if (serve->parsed()) {
     options.web_root = web.empty() ? locate("web/dist") : fs::path(web);
-    return run_serve(db, std::move(options));
+    service::ServiceOptions service_options;
+    service_options.auth.session_idle_ms = session_idle_s * 1000;
+    service_options.auth.session_absolute_ms = session_max_s * 1000;
+    service_options.auth.lockout_ms = lockout_s * 1000;
+    return run_serve(db, std::move(options), service_options);
   }
   if (orgunit_add->parsed()) return run_orgunit_add(db, department);
   if (user_add->parsed()) return run_user_add(db, new_user);

@@ -1,7 +1,5 @@
 #include "exchange/xlsx.h"
 
-#include <fmt/format.h>
-#include <minizip/unzip.h>
 #include <stdlib.h>  // mkstemp
 #include <unistd.h>  // close
 
@@ -16,14 +14,17 @@
 #include <memory>
 #include <new>
 #include <optional>
-#include <pugixml.hpp>
 #include <set>
+#include <stdexcept>
 #include <system_error>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
 
+#include <fmt/format.h>
+#include <minizip/unzip.h>
 #include <xlsxwriter.h>
+#include <pugixml.hpp>
 
 #include "model/text.h"
 
@@ -373,10 +374,10 @@ Status write_sheet(lxw_workbook* book, const Sheet& sheet, const std::string& na
     text += note.text;
   }
   for (const auto& [cell, text] : notes) {
-    RETURN_IF_ERROR(
-        lxw_status(worksheet_write_comment(ws, static_cast<lxw_row_t>(cell.first),
-                                           static_cast<lxw_col_t>(cell.second), text.c_str()),
-                   "批注"));
+    RETURN_IF_ERROR(lxw_status(
+        worksheet_write_comment(ws, static_cast<lxw_row_t>(cell.first),
+                                static_cast<lxw_col_t>(cell.second), escape_xstring(text).c_str()),
+        "批注"));
   }
 
   // Validation covers the column down to the last row, not only the rows
@@ -445,6 +446,11 @@ StatusOr<std::string> write_workbook(const Workbook& book) {
 
 // ---------------------------------------------------------------------------
 // Reading.
+
+// Part names come from the file, so they are quoted like any untrusted text.
+std::string shown(std::string_view part) {
+  return model::sanitize_for_message(part);
+}
 
 Status bad_xlsx(std::string_view detail) {
   return InvalidArgument(fmt::format("不是有效的 Excel（xlsx）文件：{}", detail), "file",
@@ -528,19 +534,19 @@ class Archive {
   // trusting the declared size, and checking the CRC and length at the end.
   StatusOr<std::string> read(const Entry& entry) {
     if (entry.size > kMaxXlsxPartBytes) {
-      return too_large(fmt::format("{} 解压后超过 256 MiB", entry.name));
+      return too_large(fmt::format("{} 解压后超过 256 MiB", shown(entry.name)));
     }
     unzFile zip = zip_.get();
     if (unzGoToFilePos64(zip, &entry.pos) != UNZ_OK) {
-      return bad_xlsx(fmt::format("无法定位 {}", entry.name));
+      return bad_xlsx(fmt::format("无法定位 {}", shown(entry.name)));
     }
     unz_file_info64 info{};
     if (unzGetCurrentFileInfo64(zip, &info, nullptr, 0, nullptr, 0, nullptr, 0) != UNZ_OK) {
-      return bad_xlsx(fmt::format("无法读取 {}", entry.name));
+      return bad_xlsx(fmt::format("无法读取 {}", shown(entry.name)));
     }
-    if (info.flag & 1) return bad_xlsx(fmt::format("{} 已加密", entry.name));
+    if (info.flag & 1) return bad_xlsx(fmt::format("{} 已加密", shown(entry.name)));
     if (unzOpenCurrentFile(zip) != UNZ_OK) {
-      return bad_xlsx(fmt::format("无法解压 {}", entry.name));
+      return bad_xlsx(fmt::format("无法解压 {}", shown(entry.name)));
     }
     CurrentEntry current(zip);
     std::string data;
@@ -548,11 +554,11 @@ class Archive {
     std::vector<char> chunk(64 * 1024);
     while (true) {
       int n = unzReadCurrentFile(zip, chunk.data(), static_cast<unsigned>(chunk.size()));
-      if (n < 0) return bad_xlsx(fmt::format("{} 的压缩数据已损坏", entry.name));
+      if (n < 0) return bad_xlsx(fmt::format("{} 的压缩数据已损坏", shown(entry.name)));
       if (n == 0) break;
       auto got = static_cast<std::size_t>(n);
       if (data.size() + got > kMaxXlsxPartBytes) {
-        return too_large(fmt::format("{} 解压后超过 256 MiB", entry.name));
+        return too_large(fmt::format("{} 解压后超过 256 MiB", shown(entry.name)));
       }
       if (total_read_ + got > kMaxTotalPartBytes) return too_large("解压后总大小超过 1 GiB");
       data.append(chunk.data(), got);
@@ -561,7 +567,7 @@ class Archive {
     // minizip only checks the CRC once the declared length has been read, so
     // a stream that ends early must be caught by comparing lengths.
     if (current.close() != UNZ_OK || data.size() != entry.size) {
-      return bad_xlsx(fmt::format("{} 的数据已损坏（校验不符）", entry.name));
+      return bad_xlsx(fmt::format("{} 的数据已损坏（校验不符）", shown(entry.name)));
     }
     return data;
   }
@@ -583,17 +589,17 @@ Status load_xml(Archive& archive, const Archive::Entry& entry, XmlPart& part) {
   // parse_ws_pcdata_single keeps a cell whose whole text is " ".
   pugi::xml_parse_result result = part.doc.load_buffer_inplace(
       part.bytes.data(), part.bytes.size(), pugi::parse_default | pugi::parse_ws_pcdata_single);
-  if (result.status == pugi::status_out_of_memory) throw std::bad_alloc();
+  if (result.status == pugi::status_out_of_memory) return Internal("读取 Excel 文件时内存不足");
   if (!result) {
     return bad_xlsx(
-        fmt::format("{} 不是格式正确的 XML（第 {} 字节附近）", entry.name, result.offset));
+        fmt::format("{} 不是格式正确的 XML（第 {} 字节附近）", shown(entry.name), result.offset));
   }
   return Status::Ok();
 }
 
 Status load_required_xml(Archive& archive, const std::string& name, XmlPart& part) {
   const Archive::Entry* entry = archive.find(name);
-  if (entry == nullptr) return bad_xlsx(fmt::format("缺少 {}", name));
+  if (entry == nullptr) return bad_xlsx(fmt::format("缺少 {}", shown(name)));
   return load_xml(archive, *entry, part);
 }
 
@@ -697,13 +703,24 @@ std::string format_number(std::string_view raw) {
   return std::string(buf, result.ptr);
 }
 
-template <typename T>
-std::optional<T> parse_unsigned(std::string_view text) {
+std::optional<std::size_t> parse_size(std::string_view text) {
   text = trim_ascii(text);
-  T value{};
+  std::size_t value = 0;
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, value);
   if (ec != std::errc() || ptr != end || text.empty()) return std::nullopt;
+  return value;
+}
+
+// Value of an all-digit string, saturated at `cap` so that a very long
+// number reads as too large rather than overflowing; nullopt if not digits.
+std::optional<std::size_t> parse_index(std::string_view text, std::size_t cap) {
+  if (text.empty()) return std::nullopt;
+  std::size_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = std::min(value * 10 + static_cast<std::size_t>(c - '0'), cap);
+  }
   return value;
 }
 
@@ -715,28 +732,24 @@ struct CellRef {
 // "B2" → {1, 1}. Values past Excel's grid are reported as too large rather
 // than malformed, since they are well-formed references to a sheet we refuse.
 StatusOr<CellRef> parse_cell_ref(std::string_view ref, std::string_view part) {
-  std::size_t i = 0;
+  std::size_t letters = 0;
   std::size_t col = 0;
-  while (i < ref.size() && ((ref[i] >= 'A' && ref[i] <= 'Z') || (ref[i] >= 'a' && ref[i] <= 'z'))) {
-    char upper = ref[i] >= 'a' ? static_cast<char>(ref[i] - 'a' + 'A') : ref[i];
-    col = std::min<std::size_t>(col * 26 + static_cast<std::size_t>(upper - 'A' + 1), kMaxCols + 1);
-    ++i;
+  for (; letters < ref.size(); ++letters) {
+    char c = ref[letters];
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (c < 'A' || c > 'Z') break;
+    col = std::min<std::size_t>(col * 26 + static_cast<std::size_t>(c - 'A' + 1), kMaxCols + 1);
   }
-  std::size_t letters = i;
-  std::size_t row = 0;
-  while (i < ref.size() && ref[i] >= '0' && ref[i] <= '9') {
-    row = std::min<std::size_t>(row * 10 + static_cast<std::size_t>(ref[i] - '0'), kMaxRows + 1);
-    ++i;
-  }
-  if (letters == 0 || i == letters || i != ref.size() || row == 0) {
+  std::optional<std::size_t> row = parse_index(ref.substr(letters), kMaxRows + 1);
+  if (letters == 0 || !row || *row == 0) {
     return bad_xlsx(
-        fmt::format("{} 中的单元格引用“{}”无效", part, model::sanitize_for_message(ref)));
+        fmt::format("{} 中的单元格引用“{}”无效", shown(part), model::sanitize_for_message(ref)));
   }
-  if (col > kMaxCols || row > kMaxRows) {
+  if (col > kMaxCols || *row > kMaxRows) {
     return too_large(
         fmt::format("工作表超过 1048576 行或 16384 列（{}）", model::sanitize_for_message(ref)));
   }
-  return CellRef{row - 1, col - 1};
+  return CellRef{*row - 1, col - 1};
 }
 
 struct ReadContext {
@@ -755,9 +768,9 @@ StatusOr<std::string> cell_value(const pugi::xml_node& cell, const ReadContext& 
   if (!v) return std::string();  // e.g. a styled blank, or a formula never computed
   std::string text = node_text(v);
   if (type == "s") {
-    std::optional<std::size_t> index = parse_unsigned<std::size_t>(text);
+    std::optional<std::size_t> index = parse_size(text);
     if (!index || *index >= ctx.shared_strings.size()) {
-      return bad_xlsx(fmt::format("{} 的单元格 {} 引用了不存在的共享字符串", part,
+      return bad_xlsx(fmt::format("{} 的单元格 {} 引用了不存在的共享字符串", shown(part),
                                   cell_name(ref.row, ref.col)));
     }
     return ctx.shared_strings[*index];
@@ -798,10 +811,10 @@ StatusOr<std::vector<Row>> parse_sheet(const pugi::xml_document& doc, std::strin
     if (row.type() != pugi::node_element || local_name(row) != "row") continue;
     std::size_t row_index = next_row;
     if (pugi::xml_attribute r = row.attribute("r")) {
-      std::optional<std::size_t> number = parse_unsigned<std::size_t>(r.value());
+      std::optional<std::size_t> number = parse_index(trim_ascii(r.value()), kMaxRows + 1);
       if (!number || *number == 0) {
-        return bad_xlsx(
-            fmt::format("{} 中的行号“{}”无效", part, model::sanitize_for_message(r.value())));
+        return bad_xlsx(fmt::format("{} 中的行号“{}”无效", shown(part),
+                                    model::sanitize_for_message(r.value())));
       }
       row_index = *number - 1;
     }
@@ -913,18 +926,19 @@ StatusOr<std::string> find_workbook_part(Archive& archive) {
   return name;
 }
 
+// Shared strings are optional: a workbook of numbers has none, and a
+// declared but missing part only matters if a cell refers to it, which
+// cell_value reports.
 Status load_shared_strings(Archive& archive, const std::map<std::string, Relationship>& rels,
                            const std::string& dir, ReadContext& ctx) {
-  std::string name;
+  std::string name = dir + "sharedStrings.xml";
   for (const auto& [id, rel] : rels) {
     if (has_type(rel, "/sharedStrings")) name = rel.target;
   }
-  if (name.empty()) {
-    name = dir + "sharedStrings.xml";
-    if (archive.find(name) == nullptr) return Status::Ok();  // no strings at all
-  }
+  const Archive::Entry* entry = archive.find(name);
+  if (entry == nullptr) return Status::Ok();
   XmlPart part;
-  RETURN_IF_ERROR(load_required_xml(archive, name, part));
+  RETURN_IF_ERROR(load_xml(archive, *entry, part));
   for (pugi::xml_node si : part.doc.document_element().children()) {
     if (si.type() == pugi::node_element && local_name(si) == "si") {
       ctx.shared_strings.push_back(rich_text(si));
@@ -935,8 +949,26 @@ Status load_shared_strings(Archive& archive, const std::map<std::string, Relatio
 
 struct SheetEntry {
   std::string name;
-  std::string part;
+  std::string rel_id;
 };
+
+// Sheet names and relationship ids from the workbook part, in tab order.
+StatusOr<std::vector<SheetEntry>> load_sheet_list(Archive& archive, const std::string& name) {
+  XmlPart part;
+  RETURN_IF_ERROR(load_required_xml(archive, name, part));
+  pugi::xml_node root = part.doc.document_element();
+  if (local_name(root) != "workbook") return bad_xlsx(fmt::format("{} 不是工作簿", shown(name)));
+  pugi::xml_node sheets = child_element(root, "sheets");
+  if (!sheets) return bad_xlsx(fmt::format("{} 中没有工作表列表", shown(name)));
+  std::vector<SheetEntry> entries;
+  for (pugi::xml_node sheet : sheets.children()) {
+    if (sheet.type() != pugi::node_element || local_name(sheet) != "sheet") continue;
+    SheetEntry entry{sheet.attribute("name").value(), relationship_id(sheet).value()};
+    if (!model::is_valid_utf8(entry.name)) return bad_xlsx("工作表名称不是有效的 UTF-8 文本");
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
 
 StatusOr<Workbook> read_workbook(std::string_view bytes) {
   if (bytes.empty()) return bad_xlsx("文件为空");
@@ -948,45 +980,29 @@ StatusOr<Workbook> read_workbook(std::string_view bytes) {
   RETURN_IF_ERROR(archive.open(file.path()));
 
   ASSIGN_OR_RETURN(std::string workbook_name, find_workbook_part(archive));
+  ASSIGN_OR_RETURN(std::vector<SheetEntry> entries, load_sheet_list(archive, workbook_name));
   std::size_t slash = workbook_name.rfind('/');
   std::string dir = slash == std::string::npos ? "" : workbook_name.substr(0, slash + 1);
   std::string base = workbook_name.substr(dir.size());
   ASSIGN_OR_RETURN(auto rels, load_relationships(archive, dir + "_rels/" + base + ".rels", dir));
-
-  std::vector<SheetEntry> entries;
-  {
-    XmlPart workbook_xml;
-    RETURN_IF_ERROR(load_required_xml(archive, workbook_name, workbook_xml));
-    pugi::xml_node root = workbook_xml.doc.document_element();
-    if (local_name(root) != "workbook")
-      return bad_xlsx(fmt::format("{} 不是工作簿", workbook_name));
-    pugi::xml_node sheets = child_element(root, "sheets");
-    if (!sheets) return bad_xlsx(fmt::format("{} 中没有工作表列表", workbook_name));
-    for (pugi::xml_node sheet : sheets.children()) {
-      if (sheet.type() != pugi::node_element || local_name(sheet) != "sheet") continue;
-      std::string name = sheet.attribute("name").value();
-      if (!model::is_valid_utf8(name)) return bad_xlsx("工作表名称不是有效的 UTF-8 文本");
-      std::string id = relationship_id(sheet).value();
-      auto rel = rels.find(id);
-      if (rel == rels.end()) {
-        return bad_xlsx(fmt::format("找不到工作表“{}”的关系“{}”", model::sanitize_for_message(name),
-                                    model::sanitize_for_message(id)));
-      }
-      entries.push_back({std::move(name), rel->second.target});
-    }
-  }
 
   ReadContext ctx;
   RETURN_IF_ERROR(load_shared_strings(archive, rels, dir, ctx));
 
   Workbook book;
   for (SheetEntry& entry : entries) {
+    auto rel = rels.find(entry.rel_id);
+    if (rel == rels.end()) {
+      return bad_xlsx(fmt::format("找不到工作表“{}”的关系“{}”",
+                                  model::sanitize_for_message(entry.name),
+                                  model::sanitize_for_message(entry.rel_id)));
+    }
+    const std::string& part_name = rel->second.target;
     XmlPart part;
-    RETURN_IF_ERROR(load_required_xml(archive, entry.part, part));
+    RETURN_IF_ERROR(load_required_xml(archive, part_name, part));
     Sheet sheet;
-    ASSIGN_OR_RETURN(sheet.rows, parse_sheet(part.doc, entry.part, entry.name, ctx));
+    ASSIGN_OR_RETURN(sheet.rows, parse_sheet(part.doc, part_name, entry.name, ctx));
     sheet.name = std::move(entry.name);
-    sheet.header_row = false;  // the file does not say; callers decide
     book.sheets.push_back(std::move(sheet));
   }
   return book;
@@ -994,11 +1010,14 @@ StatusOr<Workbook> read_workbook(std::string_view bytes) {
 
 }  // namespace
 
+// Only allocation can throw below (bad_alloc, or length_error for an absurd
+// size); it is reported as a Status rather than let out of the module.
 StatusOr<std::string> write_xlsx(const Workbook& book) {
-  // Only allocation can throw here; report it rather than let it escape.
   try {
     return write_workbook(book);
   } catch (const std::bad_alloc&) {
+    return Internal("生成 Excel 文件时内存不足");
+  } catch (const std::length_error&) {
     return Internal("生成 Excel 文件时内存不足");
   }
 }

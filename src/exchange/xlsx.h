@@ -30,21 +30,23 @@ using Row = std::vector<std::string>;
 struct CellNote {
   std::size_t row = 0;  // 0-based
   std::size_t col = 0;
-  std::string text;
+  std::string text{};
 };
 
+// Members default to `{}` so that designated initializers naming only some
+// of them, as in the example above, compile under -Wextra -Werror.
 struct Sheet {
-  std::string name;
-  std::vector<Row> rows;             // row 0 is the header when header_row is true
-  bool header_row = true;            // bold, frozen, locked when protect is set
-  std::vector<double> column_widths; // optional, in characters
-  std::vector<CellNote> notes;       // comments shown on hover
-  std::vector<std::size_t> numeric_columns;  // written as numbers when they parse, with validation
-  bool protect_header = false;       // lock the header row, leave data cells editable
+  std::string name{};
+  std::vector<Row> rows{};                     // row 0 is the header when header_row is true
+  bool header_row = true;                      // bold, frozen, locked when protect is set
+  std::vector<double> column_widths{};         // optional, in characters
+  std::vector<CellNote> notes{};               // comments shown on hover
+  std::vector<std::size_t> numeric_columns{};  // numbers where they parse, with validation
+  bool protect_header = false;                 // lock the header row, leave data cells editable
 };
 
 struct Workbook {
-  std::vector<Sheet> sheets;
+  std::vector<Sheet> sheets{};
 };
 
 inline constexpr std::size_t kMaxXlsxBytes = 64 * 1024 * 1024;         // compressed input

@@ -26,7 +26,8 @@ bool equal_constant_time(const std::string& a, const std::string& b) {
 }  // namespace
 
 std::string cookie_value(const Request& request, const std::string& name) {
-  std::string_view header = request.header("cookie");
+  const std::string cookies = request.header("cookie");
+  std::string_view header = cookies;
   while (!header.empty()) {
     std::size_t semi = header.find(';');
     std::string_view pair = model::trim(header.substr(0, semi));

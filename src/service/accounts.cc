@@ -235,7 +235,7 @@ StatusOr<LoginResult> Accounts::login(const std::string& username, const std::st
     if (locking) {
       return Status(StatusCode::kResourceExhausted,
                     fmt::format("密码连续输错 {} 次，账户已锁定 {} 分钟", policy_.max_failed_logins,
-                                policy_.lockout_ms / 60'000),
+                                (policy_.lockout_ms + 59'999) / 60'000),
                     "username", "account_locked");
     }
     if (!password_ok) return bad_credentials();

@@ -79,3 +79,66 @@ export function assertError(assert, res, status, code) {
   assert.match(res.body.error.message, /[\u4e00-\u9fff]/, 'message should be in 中文');
   assert.ok('field' in res.body.error);
 }
+
+export const demoPassword = 'Demo@2022';
+
+// A signed-in browser-like client: keeps the session cookie and sends the
+// CSRF token on writes, as the web app does.
+export async function login(base, username, password = demoPassword, extra = {}) {
+  const res = await fetch(`${base}/api/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password, ...extra }),
+  });
+  const body = await res.json();
+  if (res.status !== 200) {
+    const err = new Error(`login ${username}: ${res.status} ${JSON.stringify(body)}`);
+    err.status = res.status;
+    err.body = body;
+    throw err;
+  }
+  return sessionClient(base, res, body);
+}
+
+export function sessionClient(base, loginResponse, loginBody) {
+  const setCookie = loginResponse.headers.get('set-cookie');
+  const cookie = setCookie.split(';')[0];
+  const client = {
+    cookie,
+    csrf: loginBody.csrfToken,
+    user: loginBody.user,
+    mustChangePassword: loginBody.mustChangePassword,
+    async request(method, path, body, headers = {}) {
+      const h = { cookie: client.cookie, ...headers };
+      if (method !== 'GET' && method !== 'HEAD' && client.csrf && !('x-csrf-token' in headers)) {
+        h['x-csrf-token'] = client.csrf;
+      }
+      let payload = body;
+      if (body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array)) {
+        h['content-type'] = 'application/json';
+        payload = JSON.stringify(body);
+      }
+      return getJson(`${base}${path}`, { method, headers: h, body: payload });
+    },
+    get(path, headers) { return client.request('GET', path, undefined, headers); },
+    post(path, body, headers) { return client.request('POST', path, body ?? {}, headers); },
+    put(path, body, headers) { return client.request('PUT', path, body, headers); },
+    del(path, headers) { return client.request('DELETE', path, undefined, headers); },
+  };
+  return client;
+}
+
+// A program using an API token.
+export function tokenClient(base, token) {
+  const request = (method, path, body) => getJson(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return {
+    get: (path) => request('GET', path),
+    post: (path, body) => request('POST', path, body ?? {}),
+    put: (path, body) => request('PUT', path, body),
+    del: (path) => request('DELETE', path),
+  };
+}

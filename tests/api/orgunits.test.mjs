@@ -1,14 +1,15 @@
 // Org-unit endpoints against the real Guangdong tree.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { tempDir, demoDatabase, startServer, getJson, assertError } from './helpers.mjs';
+import { tempDir, demoDatabase, startServer, getJson, assertError, login } from './helpers.mjs';
 
-let dir, server, base;
+let dir, server, base, admin;
 
 before(async () => {
   dir = tempDir();
   server = await startServer(demoDatabase(dir.path));
   base = server.url;
+  admin = await login(base, 'sysadmin');
 });
 
 after(async () => {
@@ -22,10 +23,11 @@ test('health answers without auth', async () => {
   assert.equal(r.body.status, 'ok');
   assert.ok(r.body.schemaVersion >= 1);
   assert.equal(r.body.orgUnits, 28743 + 26);  // tree + demo departments
+  assert.equal(Object.keys(r.body).sort().join(), 'orgUnits,schemaVersion,status');
 });
 
 test('the 21 cities of 广东 in code order, then 省直 departments', async () => {
-  const r = await getJson(`${base}/api/orgunits/44/children`);
+  const r = await admin.get(`/api/orgunits/44/children`);
   assert.equal(r.status, 200);
   const regions = r.body.orgUnits.filter((u) => u.kind === 'region');
   const departments = r.body.orgUnits.filter((u) => u.kind === 'department');
@@ -44,7 +46,7 @@ test('the 21 cities of 广东 in code order, then 省直 departments', async () 
 });
 
 test('湛江市 shows level 2 and its child count', async () => {
-  const r = await getJson(`${base}/api/orgunits/4408`);
+  const r = await admin.get(`/api/orgunits/4408`);
   assert.equal(r.status, 200);
   assert.equal(r.body.name, '湛江市');
   assert.equal(r.body.level, 2);
@@ -52,13 +54,13 @@ test('湛江市 shows level 2 and its child count', async () => {
   assert.equal(r.body.kind, 'region');
   assert.equal(r.body.parent, '44');
   assert.equal(r.body.path, '/44/4408');
-  const kids = await getJson(`${base}/api/orgunits/4408/children`);
+  const kids = await admin.get(`/api/orgunits/4408/children`);
   assert.equal(r.body.childCount, kids.body.orgUnits.length);
   assert.equal(kids.body.orgUnits.filter((u) => u.level === 3).length, 9);  // 湛江's 9 counties
 });
 
 test('search q=赤坎 finds 赤坎区 first', async () => {
-  const r = await getJson(`${base}/api/orgunits?q=${encodeURIComponent('赤坎')}`);
+  const r = await admin.get(`/api/orgunits?q=${encodeURIComponent('赤坎')}`);
   assert.equal(r.status, 200);
   assert.equal(r.body.orgUnits[0].code, '440802');
   assert.equal(r.body.orgUnits[0].name, '赤坎区');
@@ -67,7 +69,7 @@ test('search q=赤坎 finds 赤坎区 first', async () => {
 });
 
 test('search by level and parent, with paging', async () => {
-  const towns = await getJson(`${base}/api/orgunits?level=4&parent=4408&pageSize=1000`);
+  const towns = await admin.get(`/api/orgunits?level=4&parent=4408&pageSize=1000`);
   assert.equal(towns.status, 200);
   assert.ok(towns.body.pager.total > 50);
   assert.equal(towns.body.orgUnits.length, towns.body.pager.total);
@@ -75,8 +77,8 @@ test('search by level and parent, with paging', async () => {
     assert.equal(u.level, 4);
     assert.ok(u.path.startsWith('/44/4408/'));
   }
-  const p1 = await getJson(`${base}/api/orgunits?level=2&pageSize=5&page=1`);
-  const p2 = await getJson(`${base}/api/orgunits?level=2&pageSize=5&page=2`);
+  const p1 = await admin.get(`/api/orgunits?level=2&pageSize=5&page=1`);
+  const p2 = await admin.get(`/api/orgunits?level=2&pageSize=5&page=2`);
   // Departments carry their region's level: 21 cities and 21 demo 市政数局.
   assert.equal(p1.body.pager.total, 21 + 21);
   assert.equal(p1.body.orgUnits.length, 5);
@@ -85,13 +87,13 @@ test('search by level and parent, with paging', async () => {
 
 test('东莞 and 中山 have no fake county: towns hang under the city', async () => {
   for (const [city, towns] of [['4419', 36], ['4420', 23]]) {
-    const r = await getJson(`${base}/api/orgunits/${city}/children`);
+    const r = await admin.get(`/api/orgunits/${city}/children`);
     const regions = r.body.orgUnits.filter((u) => u.kind === 'region');
     assert.equal(regions.length, towns);
     for (const u of regions) assert.equal(u.level, 4);
   }
-  assertError(assert, await getJson(`${base}/api/orgunits/441900`), 404, 'unknown_org_unit');
-  const counties = await getJson(`${base}/api/orgunits?level=3&pageSize=1000`);
+  assertError(assert, await admin.get(`/api/orgunits/441900`), 404, 'unknown_org_unit');
+  const counties = await admin.get(`/api/orgunits?level=3&pageSize=1000`);
   assert.equal(counties.body.pager.total, 122);
   assert.ok(!counties.body.orgUnits.some((u) => u.name === '东莞市' || u.name === '中山市'));
 });
@@ -100,16 +102,16 @@ test('counts by level match the real tree', async () => {
   // [level, regions, demo departments at that level]
   const expected = [[1, 1, 5], [2, 21, 21], [3, 122, 0], [4, 1757, 0], [5, 26842, 0]];
   for (const [level, regions, departments] of expected) {
-    const r = await getJson(`${base}/api/orgunits?level=${level}&pageSize=1`);
+    const r = await admin.get(`/api/orgunits?level=${level}&pageSize=1`);
     assert.equal(r.body.pager.total, regions + departments, `level ${level}`);
   }
 });
 
 test('unknown codes and endpoints are JSON 404s', async () => {
-  assertError(assert, await getJson(`${base}/api/orgunits/9999`), 404, 'unknown_org_unit');
-  assertError(assert, await getJson(`${base}/api/orgunits/9999/children`), 404, 'unknown_org_unit');
+  assertError(assert, await admin.get(`/api/orgunits/9999`), 404, 'unknown_org_unit');
+  assertError(assert, await admin.get(`/api/orgunits/9999/children`), 404, 'unknown_org_unit');
   assertError(assert, await getJson(`${base}/api/nothing`), 404, 'no_such_endpoint');
-  assertError(assert, await getJson(`${base}/api/orgunits?parent=0000`), 404, 'unknown_org_unit');
+  assertError(assert, await admin.get(`/api/orgunits?parent=0000`), 404, 'unknown_org_unit');
 });
 
 test('bad query parameters are 400 with the field named', async () => {
@@ -119,34 +121,47 @@ test('bad query parameters are 400 with the field named', async () => {
     [`q=${'x'.repeat(60)}`, 'q'],
   ];
   for (const [query, field] of cases) {
-    const r = await getJson(`${base}/api/orgunits?${query}`);
+    const r = await admin.get(`/api/orgunits?${query}`);
     assert.equal(r.status, 400, query);
     assert.equal(r.body.error.field, field, query);
   }
 });
 
 test('broken UTF-8 and bad escapes in the URL are refused', async () => {
-  assertError(assert, await getJson(`${base}/api/orgunits?q=%E8%B5`), 400, 'invalid_utf8');
-  assertError(assert, await getJson(`${base}/api/orgunits?q=%C0%AF`), 400, 'invalid_utf8');
-  assertError(assert, await getJson(`${base}/api/orgunits/%zz`), 400, 'bad_escape');
-  assertError(assert, await getJson(`${base}/api/orgunits/44%00`), 400, 'bad_escape');
+  assertError(assert, await admin.get(`/api/orgunits?q=%E8%B5`), 400, 'invalid_utf8');
+  assertError(assert, await admin.get(`/api/orgunits?q=%C0%AF`), 400, 'invalid_utf8');
+  assertError(assert, await admin.get(`/api/orgunits/%zz`), 400, 'bad_escape');
+  assertError(assert, await admin.get(`/api/orgunits/44%00`), 400, 'bad_escape');
 });
 
 test('SQL in a search is just text', async () => {
-  const r = await getJson(`${base}/api/orgunits?q=${encodeURIComponent("' OR 1=1; --")}`);
+  const r = await admin.get(`/api/orgunits?q=${encodeURIComponent("' OR 1=1; --")}`);
   assert.equal(r.status, 200);
   assert.equal(r.body.pager.total, 0);
   assert.equal((await getJson(`${base}/api/health`)).body.orgUnits, 28743 + 26);
 });
 
-test('adding a department needs an administrator', async () => {
-  const r = await getJson(`${base}/api/orgunits`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ code: '4408_GAJ', name: '湛江市公安局', kind: 'department', parent: '4408' }),
+test('adding a department needs an administrator over the parent', async () => {
+  const dept = { code: '4408_GAJ', name: '湛江市公安局', kind: 'department', parent: '4408' };
+  const anonymous = await getJson(`${base}/api/orgunits`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(dept),
   });
-  assertError(assert, r, 401, 'unauthenticated');
-  assertError(assert, await getJson(`${base}/api/orgunits/4408_GAJ`), 404, 'unknown_org_unit');
+  assertError(assert, anonymous, 401, 'unauthenticated');
+  const filler = await login(base, 'zj_filler');
+  assertError(assert, await filler.post('/api/orgunits', dept), 403, 'permission_denied');
+  const cityAdmin = await login(base, 'zj_admin');
+  assertError(assert, await cityAdmin.post('/api/orgunits', { ...dept, parent: '4404' }), 404, 'unknown_org_unit');
+  assertError(assert, await admin.get(`/api/orgunits/4408_GAJ`), 404, 'unknown_org_unit');
+  const created = await cityAdmin.post('/api/orgunits', dept);
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  assert.equal(created.headers.get('location'), '/api/orgunits/4408_GAJ');
+  assert.equal(created.body.kind, 'department');
+  assert.equal(created.body.level, 2);
+  assertError(assert, await cityAdmin.post('/api/orgunits', dept), 409, 'already_exists');
+  assertError(assert, await cityAdmin.post('/api/orgunits', { ...dept, code: '4408_GAJ2', kind: 'region' }), 400, 'invalid_kind');
+  assertError(assert, await cityAdmin.post('/api/orgunits', { ...dept, code: 'bad code' }), 400, 'invalid_code');
+  assertError(assert, await cityAdmin.post('/api/orgunits', { ...dept, code: '4408_X', name: 42 }), 400, 'invalid_type');
+  assertError(assert, await cityAdmin.post('/api/orgunits', '{"code":'), 400, 'invalid_json');
 });
 
 test('wrong method is 405', async () => {

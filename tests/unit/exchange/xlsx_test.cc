@@ -582,5 +582,57 @@ TEST(XlsxTest, ReadRefusesOversizedInput) {
   }
 }
 
+// Whatever the bytes, reading ends in a workbook or a stated refusal. The
+// mutations hit both the zip container and, before zipping, the XML inside.
+TEST(XlsxTest, ReadSurvivesMutatedInput) {
+  Workbook book;
+  book.sheets.push_back({.name = "表",
+                         .rows = {{"名称", "数量"}, {"甲", "1"}, {"乙", "2.5"}},
+                         .notes = {{0, 0, "批注"}},
+                         .numeric_columns = {1}});
+  const std::string written = *write_xlsx(book);
+  const Parts parts = one_sheet_parts(
+      "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c><c t=\"inlineStr\"><is><t>x</t></is></c>"
+      "</row><row><c r=\"C2\" t=\"b\"><v>1</v></c><c><v>2.5</v></c></row>",
+      "<si><r><t>富</t></r><r><t>文本</t></r></si>");
+  std::mt19937 gen(7);
+  auto mutate = [&](std::string s) {
+    if (s.empty()) return s;
+    for (int i = 0, n = 1 + static_cast<int>(gen() % 4); i < n; ++i) {
+      std::size_t at = gen() % s.size();
+      switch (gen() % 3) {
+        case 0:
+          s[at] = static_cast<char>(gen());
+          break;
+        case 1:
+          s.erase(at, 1 + gen() % 8);
+          break;
+        default:
+          s.insert(at, 1, "<>\"/=&;0A9rvc:"[gen() % 14]);
+          break;
+      }
+      if (s.empty()) break;
+    }
+    return s;
+  };
+  for (int round = 0; round < 300; ++round) {
+    std::string bytes;
+    if (round % 2 == 0) {
+      bytes = mutate(written);
+    } else {
+      Parts changed = parts;
+      std::string& xml = changed[gen() % changed.size()].second;
+      xml = mutate(xml);
+      bytes = make_zip(changed);
+    }
+    StatusOr<Workbook> read = read_xlsx(bytes);
+    if (read.ok()) continue;
+    EXPECT_EQ(read.status().code(), StatusCode::kInvalidArgument) << "round " << round;
+    EXPECT_TRUE(read.status().reason() == "invalid_xlsx" ||
+                read.status().reason() == "xlsx_too_large")
+        << "round " << round << ": " << read.status().to_string();
+  }
+}
+
 }  // namespace
 }  // namespace tianbao::exchange

@@ -229,3 +229,22 @@ test('denials are audited', async () => {
   assert.ok(r.body.records.length > 0);
   assert.equal(r.body.records[0].outcome, 'denied');
 });
+
+test('the audit log filters by time, user and action', async () => {
+  const old = await clients.sysadmin.get('/api/audit?from=2000-01-01&to=2000-01-02');
+  assert.equal(old.status, 200);
+  assert.equal(old.body.records.length, 0);
+  const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+  const recent = await clients.sysadmin.get(`/api/audit?from=${today}&action=login&limit=3`);
+  assert.equal(recent.body.records.length, 3);
+  for (const r of recent.body.records) {
+    assert.ok(r.action.startsWith('login'));
+    assert.match(r.at, /\+08:00$/);
+  }
+  const page2 = await clients.sysadmin.get(`/api/audit?action=login&limit=3&before=${recent.body.next}`);
+  assert.ok(page2.body.records.every((r) => r.id < recent.body.records.at(-1).id));
+  const bad = await clients.sysadmin.get('/api/audit?from=yesterday');
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.field, 'from');
+  assert.equal(recent.body.retentionDays, 180);
+});

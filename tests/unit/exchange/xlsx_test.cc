@@ -221,19 +221,20 @@ TEST(XlsxTest, WriterMarksHeaderNumbersNotesAndProtection) {
     return sheet.substr(at, sheet.find("</c>", at) - at);
   };
   const struct {
-    const char* what;
-    bool present;
+    const char* xml;
+    const char* why;
   } checks[] = {
-      {"state=\"frozen\"", true},                  // header row frozen
-      {"ySplit=\"1\"", true},                      //
-      {"<dataValidation type=\"decimal\"", true},  // numeric column validated …
-      {"error=\"请输入数字\"", true},              // … with a Chinese message
-      {"sqref=\"B2:B1048576\"", true},             // … below the header only
-      {"<sheetProtection", true},                  // protected …
-      {"customWidth=\"1\"", true},                 // column width set
+      {"ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"",
+       "header row frozen"},
+      {"<dataValidation type=\"decimal\"", "numeric column validated"},
+      {"error=\"请输入数字\"", "with a Chinese message"},
+      {"sqref=\"B2:B1048576\"", "below the header, down to the last row"},
+      {"<sheetProtection", "sheet protected"},
+      {"customFormat=\"1\"", "header row keeps a locked format"},
+      {"customWidth=\"1\"", "column width set"},
   };
   for (const auto& check : checks) {
-    EXPECT_EQ(sheet.find(check.what) != std::string::npos, check.present) << check.what;
+    EXPECT_NE(sheet.find(check.xml), std::string::npos) << check.why;
   }
   EXPECT_NE(cell("B2").find("<v>3</v>"), std::string::npos) << cell("B2");
   EXPECT_EQ(cell("B2").find("t=\"s\""), std::string::npos) << "3 is written as a number";

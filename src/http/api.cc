@@ -17,6 +17,8 @@ void register_api(Router& router, service::Services& services) {
   register_user_routes(router, services);
   register_audit_routes(router, services);
   register_contact_routes(router, services);
+  register_metadata_routes(router, services);
+  register_reporting_routes(router, services);
 }
 
 }  // namespace tianbao::http

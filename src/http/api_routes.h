@@ -11,5 +11,7 @@ void register_auth_routes(Router& router, service::Services& services);
 void register_user_routes(Router& router, service::Services& services);
 void register_audit_routes(Router& router, service::Services& services);
 void register_contact_routes(Router& router, service::Services& services);
+void register_metadata_routes(Router& router, service::Services& services);
+void register_reporting_routes(Router& router, service::Services& services);
 
 }  // namespace tianbao::http

@@ -14,6 +14,10 @@ StatusOr<std::unique_ptr<Services>> Services::open(std::string_view db_url,
   s->accounts_ = std::make_unique<Accounts>(*s->store_, *s->org_units_, *s->access_, *s->audit_,
                                             *s->clock_, options.auth);
   s->contacts_ = std::make_unique<Contacts>(*s->store_, *s->org_units_, *s->access_, *s->audit_);
+  s->metadata_ = std::make_unique<Metadata>(*s->store_, *s->access_, *s->audit_);
+  RETURN_IF_ERROR(s->metadata_->load());
+  s->reporting_ = std::make_unique<Reporting>(*s->store_, *s->org_units_, *s->metadata_,
+                                              *s->access_, *s->audit_, *s->clock_);
   return s;
 }
 

@@ -16,6 +16,8 @@
 #include "service/audit_log.h"
 #include "service/clock.h"
 #include "service/contacts.h"
+#include "service/metadata.h"
+#include "service/reporting.h"
 #include "service/org_units.h"
 #include "service/tree_snapshots.h"
 #include "store/store.h"
@@ -39,6 +41,8 @@ class Services {
   OrgUnits& org_units() { return *org_units_; }
   Accounts& accounts() { return *accounts_; }
   Contacts& contacts() { return *contacts_; }
+  Metadata& metadata() { return *metadata_; }
+  Reporting& reporting() { return *reporting_; }
 
  private:
   Services() = default;
@@ -51,6 +55,8 @@ class Services {
   std::unique_ptr<OrgUnits> org_units_;
   std::unique_ptr<Accounts> accounts_;
   std::unique_ptr<Contacts> contacts_;
+  std::unique_ptr<Metadata> metadata_;
+  std::unique_ptr<Reporting> reporting_;
 };
 
 }  // namespace tianbao::service

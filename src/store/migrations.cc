@@ -97,9 +97,116 @@ CREATE TABLE contact (
 CREATE INDEX contact_org ON contact(org_unit_id);
 )sql";
 
+constexpr std::string_view kReporting = R"sql(
+CREATE TABLE indicator (
+  id          INTEGER PRIMARY KEY,
+  code        TEXT    NOT NULL UNIQUE,
+  name        TEXT    NOT NULL,
+  unit        TEXT    NOT NULL,
+  value_type  TEXT    NOT NULL,
+  aggregation TEXT    NOT NULL,
+  kind        TEXT    NOT NULL,
+  formula     TEXT    NOT NULL,
+  min_value   REAL,
+  max_value   REAL,
+  definition  TEXT    NOT NULL,
+  guidance    TEXT    NOT NULL
+);
+CREATE TABLE form (
+  id          INTEGER PRIMARY KEY,
+  code        TEXT    NOT NULL UNIQUE,
+  name        TEXT    NOT NULL,
+  period_type TEXT    NOT NULL,
+  levels      TEXT    NOT NULL,  -- "4,5"
+  sections    TEXT    NOT NULL   -- JSON [{"title":…,"indicators":[…]}]
+);
+CREATE TABLE validation_rule (
+  id         INTEGER PRIMARY KEY,
+  code       TEXT    NOT NULL UNIQUE,
+  name       TEXT    NOT NULL,
+  left_expr  TEXT    NOT NULL,
+  operator   TEXT    NOT NULL,
+  right_expr TEXT    NOT NULL,
+  severity   TEXT    NOT NULL CHECK (severity IN ('error', 'warning')),
+  message    TEXT    NOT NULL
+);
+CREATE TABLE task (
+  id            INTEGER PRIMARY KEY,
+  form_id       INTEGER NOT NULL REFERENCES form(id),
+  period        TEXT    NOT NULL,
+  deadline      TEXT    NOT NULL,
+  due_date      TEXT    NOT NULL,
+  issuer_org_id INTEGER NOT NULL REFERENCES org_unit(id),
+  title         TEXT    NOT NULL,
+  created_at    INTEGER NOT NULL,
+  created_by    TEXT    NOT NULL
+);
+CREATE TABLE entry (
+  task_id       INTEGER NOT NULL REFERENCES task(id),
+  org_unit_id   INTEGER NOT NULL REFERENCES org_unit(id),
+  status        TEXT    NOT NULL,
+  version       INTEGER NOT NULL,
+  submitted_at  INTEGER NOT NULL DEFAULT 0,
+  explanation   TEXT    NOT NULL DEFAULT '',
+  return_reason TEXT    NOT NULL DEFAULT '',
+  approvals     TEXT    NOT NULL DEFAULT '',  -- org codes, comma-separated, lowest first
+  updated_at    INTEGER NOT NULL DEFAULT 0,
+  updated_by    TEXT    NOT NULL DEFAULT '',
+  PRIMARY KEY (task_id, org_unit_id)
+);
+CREATE INDEX entry_org ON entry(org_unit_id);
+CREATE TABLE entry_event (
+  id          INTEGER PRIMARY KEY,
+  task_id     INTEGER NOT NULL,
+  org_unit_id INTEGER NOT NULL,
+  at          INTEGER NOT NULL,
+  username    TEXT    NOT NULL,
+  action      TEXT    NOT NULL,
+  from_status TEXT    NOT NULL,
+  to_status   TEXT    NOT NULL,
+  reason      TEXT    NOT NULL
+);
+CREATE INDEX entry_event_entry ON entry_event(task_id, org_unit_id);
+CREATE TABLE data_value (
+  indicator_id INTEGER NOT NULL REFERENCES indicator(id),
+  org_unit_id  INTEGER NOT NULL REFERENCES org_unit(id),
+  period       TEXT    NOT NULL,
+  value        REAL,
+  text_value   TEXT,
+  updated_at   INTEGER NOT NULL,
+  updated_by   TEXT    NOT NULL,
+  channel      TEXT    NOT NULL,
+  PRIMARY KEY (indicator_id, org_unit_id, period)
+) WITHOUT ROWID;
+CREATE INDEX data_value_org ON data_value(org_unit_id, period);
+CREATE TABLE data_value_history (
+  id           INTEGER PRIMARY KEY,
+  indicator_id INTEGER NOT NULL,
+  org_unit_id  INTEGER NOT NULL,
+  period       TEXT    NOT NULL,
+  old_value    TEXT,
+  new_value    TEXT,
+  at           INTEGER NOT NULL,
+  username     TEXT    NOT NULL,
+  channel      TEXT    NOT NULL
+);
+CREATE INDEX data_value_history_key ON data_value_history(indicator_id, org_unit_id, period);
+CREATE TABLE notice (
+  id          INTEGER PRIMARY KEY,
+  org_unit_id INTEGER NOT NULL REFERENCES org_unit(id),
+  task_id     INTEGER NOT NULL,
+  kind        TEXT    NOT NULL,
+  message     TEXT    NOT NULL,
+  at          INTEGER NOT NULL,
+  created_by  TEXT    NOT NULL
+);
+CREATE INDEX notice_org ON notice(org_unit_id, at);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "org units and settings", kOrgUnits},
     Migration{2, "users, sessions, tokens, audit log, contacts", kAccounts},
+    Migration{3, "indicators, forms, rules, tasks, entries, data values, notices", kReporting},
 };
 
 }  // namespace

@@ -9,107 +9,15 @@
 #include <fmt/format.h>
 
 #include "store/migrations.h"
+#include "store/sqlite_support.h"
 
 namespace tianbao::store {
 
 namespace {
-
 constexpr int kBusyTimeoutMs = 5000;
-
-Status sqlite_error(sqlite3* db, std::string_view what) {
-  int code = sqlite3_extended_errcode(db);
-  std::string detail = sqlite3_errmsg(db);
-  if ((code & 0xFF) == SQLITE_CONSTRAINT) {
-    return Status(StatusCode::kAlreadyExists, fmt::format("{}：违反唯一或引用约束（{}）", what, detail),
-                  {}, "constraint");
-  }
-  if ((code & 0xFF) == SQLITE_BUSY || (code & 0xFF) == SQLITE_LOCKED) {
-    return Status(StatusCode::kUnavailable, fmt::format("{}：数据库正忙，请稍后重试", what), {},
-                  "busy");
-  }
-  return Internal(fmt::format("{}：SQLite 错误 {}（{}）", what, code, detail));
-}
-
-// A prepared statement, finalized on scope exit. Binds are 1-based.
-class Statement {
- public:
-  Statement(sqlite3* db, std::string_view sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  Status prepared(std::string_view what) const {
-    return rc_ == SQLITE_OK ? Status::Ok() : sqlite_error(db_, what);
-  }
-  void bind(int i, std::string_view text) {
-    sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-  }
-  void bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
-  void bind_null(int i) { sqlite3_bind_null(stmt_, i); }
-  // True if a row is ready, false when done; an error is returned as Status.
-  StatusOr<bool> step(std::string_view what) {
-    int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    return sqlite_error(db_, what);
-  }
-  Status run(std::string_view what) {
-    StatusOr<bool> r = step(what);
-    return r.ok() ? Status::Ok() : r.status();
-  }
-  void reset() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-  std::string text(int col) const {
-    const unsigned char* p = sqlite3_column_text(stmt_, col);
-    return p ? std::string(reinterpret_cast<const char*>(p),
-                           static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
-             : std::string();
-  }
-  std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-  int rc_;
-};
-
-Status exec(sqlite3* db, std::string_view sql, std::string_view what) {
-  char* err = nullptr;
-  int rc = sqlite3_exec(db, std::string(sql).c_str(), nullptr, nullptr, &err);
-  sqlite3_free(err);
-  return rc == SQLITE_OK ? Status::Ok() : sqlite_error(db, what);
-}
-
-// BEGIN IMMEDIATE … COMMIT, rolled back unless commit() succeeded.
-class Transaction {
- public:
-  explicit Transaction(sqlite3* db) : db_(db) {}
-  ~Transaction() {
-    // A failed ROLLBACK leaves nothing to do: SQLite rolls back the open
-    // transaction itself when the statement or connection ends.
-    if (open_) static_cast<void>(exec(db_, "ROLLBACK", "回滚事务"));
-  }
-  Status begin() {
-    RETURN_IF_ERROR(exec(db_, "BEGIN IMMEDIATE", "开始事务"));
-    open_ = true;
-    return Status::Ok();
-  }
-  Status commit() {
-    RETURN_IF_ERROR(exec(db_, "COMMIT", "提交事务"));
-    open_ = false;
-    return Status::Ok();
-  }
-
- private:
-  sqlite3* db_;
-  bool open_ = false;
-};
-
 }  // namespace
+
+using namespace sqlite_detail;  // NOLINT: the backend's own helpers
 
 StatusOr<std::unique_ptr<Store>> SqliteStore::open(const std::string& path) {
   std::filesystem::path parent = std::filesystem::path(path).parent_path();

@@ -50,6 +50,40 @@ class SqliteStore final : public Store {
   StatusOr<std::int64_t> insert_contact(const ContactRecord& contact) override;
   Status update_contact(const ContactRecord& contact) override;
   Status delete_contact(std::int64_t id) override;
+  StatusOr<std::vector<model::Indicator>> list_indicators() override;
+  Status insert_indicator(const model::Indicator& indicator) override;
+  Status update_indicator(const model::Indicator& indicator) override;
+  Status delete_indicator(std::string_view code) override;
+  StatusOr<std::vector<model::Form>> list_forms() override;
+  Status insert_form(const model::Form& form) override;
+  Status update_form(const model::Form& form) override;
+  StatusOr<std::vector<model::ValidationRule>> list_rules() override;
+  Status insert_rule(const model::ValidationRule& rule) override;
+  Status update_rule(const model::ValidationRule& rule) override;
+  Status delete_rule(std::string_view code) override;
+  StatusOr<std::int64_t> insert_task(const TaskRecord& task,
+                                     const std::vector<std::string>& org_codes) override;
+  StatusOr<std::optional<TaskRecord>> find_task(std::int64_t id) override;
+  StatusOr<std::vector<TaskRecord>> list_tasks() override;
+  StatusOr<std::vector<EntryRecord>> list_entries(std::int64_t task_id) override;
+  StatusOr<std::vector<EntryRecord>> entries_of_units(
+      const std::vector<std::string>& org_codes) override;
+  StatusOr<std::optional<EntryRecord>> find_entry(std::int64_t task_id,
+                                                  std::string_view org_code) override;
+  StatusOr<std::int64_t> commit_entry(const EntryCommit& commit) override;
+  StatusOr<std::vector<EntryEvent>> entry_events(std::int64_t task_id,
+                                                 std::string_view org_code) override;
+  Status write_values(const std::vector<ValueWrite>& writes, const WriteContext& context) override;
+  StatusOr<std::vector<DataValueRecord>> find_values(
+      std::string_view org_code, const std::vector<std::string>& periods,
+      const std::vector<std::string>& indicators) override;
+  StatusOr<std::vector<ValueChange>> value_history(std::string_view indicator,
+                                                   std::string_view org_code,
+                                                   std::string_view period) override;
+  Status scan_values(const std::function<void(const DataValueRecord&)>& visit) override;
+  Status insert_notices(const std::vector<NoticeRecord>& notices) override;
+  StatusOr<std::vector<NoticeRecord>> notices_for(const std::vector<std::string>& org_codes,
+                                                  std::size_t limit) override;
   StatusOr<std::optional<std::string>> get_setting(std::string_view key) override;
   Status set_setting(std::string_view key, std::string_view value) override;
 
@@ -60,6 +94,11 @@ class SqliteStore final : public Store {
   StatusOr<std::vector<UserRecord>> select_users(std::string_view where, std::string_view key,
                                                  std::int64_t id);
   Status write_roles(std::int64_t user_id, const std::vector<std::string>& roles);
+  // REQUIRES: mu_ held and a transaction open.
+  Status write_values_locked(const std::vector<ValueWrite>& writes, const WriteContext& context);
+  StatusOr<std::vector<EntryRecord>> select_entries(std::string_view where,
+                                                    const std::vector<std::string>& binds,
+                                                    std::int64_t task_id);
 
   std::mutex mu_;
   sqlite3* db_;  // owned; closed in the destructor

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "model/org_unit.h"
+#include "model/reporting.h"
 #include "model/status.h"
 
 namespace tianbao::store {
@@ -103,6 +104,102 @@ struct ContactRecord {
   std::string note;
 };
 
+struct TaskRecord {
+  std::int64_t id = 0;
+  std::string form_code;
+  std::string period;      // "2022-08"
+  std::string deadline;    // "P18D" or "2022-09-18"
+  std::string due_date;    // resolved "2022-09-18"
+  std::string issuer_org;  // the unit that dispatched it; the top of the approval chain
+  std::string title;
+  Millis created_at = 0;
+  std::string created_by;
+};
+
+struct EntryRecord {
+  std::int64_t task_id = 0;
+  std::string org_code;
+  model::EntryStatus status = model::EntryStatus::kNotStarted;
+  std::int64_t version = 0;  // increases with every change; guards concurrent edits
+  Millis submitted_at = 0;   // of the submission in force; 0 if none
+  std::string explanation;   // 说明 given with warnings at submission
+  std::string return_reason;
+  std::vector<std::string> approvals;  // org codes that approved, lowest first
+  Millis updated_at = 0;
+  std::string updated_by;
+};
+
+struct EntryEvent {
+  std::int64_t task_id = 0;
+  std::string org_code;
+  Millis at = 0;
+  std::string username;
+  std::string action;  // "save", "submit", "approve", "return", "unapprove"
+  std::string from_status;
+  std::string to_status;
+  std::string reason;
+};
+
+// A value to write; neither number nor text means "clear it".
+struct ValueWrite {
+  std::string indicator;
+  std::string org_code;
+  std::string period;
+  std::optional<double> number;
+  std::optional<std::string> text;
+};
+
+struct DataValueRecord {
+  std::string indicator;
+  std::string org_code;
+  std::string period;
+  std::optional<double> number;
+  std::optional<std::string> text;
+  Millis updated_at = 0;
+  std::string updated_by;
+  std::string channel;  // "form", "import", "api"
+};
+
+struct ValueChange {
+  std::string indicator;
+  std::string org_code;
+  std::string period;
+  std::optional<std::string> old_value;  // as text; nullopt: there was none
+  std::optional<std::string> new_value;  // nullopt: cleared
+  Millis at = 0;
+  std::string username;
+  std::string channel;
+};
+
+// Who changes values, when and through which channel, for the history.
+struct WriteContext {
+  std::string username;
+  std::string channel;
+  Millis at = 0;
+};
+
+// Everything one step of an entry changes, committed together: the values
+// (with history), the entry's new state, and the transition record.
+struct EntryCommit {
+  std::int64_t task_id = 0;
+  std::string org_code;
+  std::int64_t expected_version = 0;  // Conflict unless the entry still has it
+  EntryRecord next;                   // status, submitted_at, explanation, reason, approvals
+  std::vector<ValueWrite> writes;
+  WriteContext context;
+  std::optional<EntryEvent> event;
+};
+
+struct NoticeRecord {
+  std::int64_t id = 0;
+  std::string org_code;  // the unit it is addressed to
+  std::int64_t task_id = 0;
+  std::string kind;  // "remind", "return"
+  std::string message;
+  Millis at = 0;
+  std::string created_by;
+};
+
 struct UpsertSummary {
   std::size_t inserted = 0;
   std::size_t updated = 0;
@@ -159,6 +256,52 @@ class Store {
   virtual StatusOr<std::int64_t> insert_contact(const ContactRecord& contact) = 0;
   virtual Status update_contact(const ContactRecord& contact) = 0;
   virtual Status delete_contact(std::int64_t id) = 0;
+
+  // Metadata: indicators, forms, validation rules (keyed by code).
+  virtual StatusOr<std::vector<model::Indicator>> list_indicators() = 0;
+  virtual Status insert_indicator(const model::Indicator& indicator) = 0;  // AlreadyExists
+  virtual Status update_indicator(const model::Indicator& indicator) = 0;  // NotFound
+  virtual Status delete_indicator(std::string_view code) = 0;
+  virtual StatusOr<std::vector<model::Form>> list_forms() = 0;
+  virtual Status insert_form(const model::Form& form) = 0;
+  virtual Status update_form(const model::Form& form) = 0;
+  virtual StatusOr<std::vector<model::ValidationRule>> list_rules() = 0;
+  virtual Status insert_rule(const model::ValidationRule& rule) = 0;
+  virtual Status update_rule(const model::ValidationRule& rule) = 0;
+  virtual Status delete_rule(std::string_view code) = 0;
+
+  // Tasks and their entries (one per assigned unit, created not started).
+  virtual StatusOr<std::int64_t> insert_task(const TaskRecord& task,
+                                             const std::vector<std::string>& org_codes) = 0;
+  virtual StatusOr<std::optional<TaskRecord>> find_task(std::int64_t id) = 0;
+  virtual StatusOr<std::vector<TaskRecord>> list_tasks() = 0;
+  virtual StatusOr<std::vector<EntryRecord>> list_entries(std::int64_t task_id) = 0;
+  // Entries of any task assigned to one of these units.
+  virtual StatusOr<std::vector<EntryRecord>> entries_of_units(
+      const std::vector<std::string>& org_codes) = 0;
+  virtual StatusOr<std::optional<EntryRecord>> find_entry(std::int64_t task_id,
+                                                          std::string_view org_code) = 0;
+  // Applies an entry step atomically; returns the new version.
+  virtual StatusOr<std::int64_t> commit_entry(const EntryCommit& commit) = 0;
+  virtual StatusOr<std::vector<EntryEvent>> entry_events(std::int64_t task_id,
+                                                         std::string_view org_code) = 0;
+
+  // Data values, with a history row for every change.
+  virtual Status write_values(const std::vector<ValueWrite>& writes,
+                              const WriteContext& context) = 0;
+  virtual StatusOr<std::vector<DataValueRecord>> find_values(
+      std::string_view org_code, const std::vector<std::string>& periods,
+      const std::vector<std::string>& indicators) = 0;
+  virtual StatusOr<std::vector<ValueChange>> value_history(std::string_view indicator,
+                                                           std::string_view org_code,
+                                                           std::string_view period) = 0;
+  // Every stored value, in no particular order (for building the cube).
+  virtual Status scan_values(const std::function<void(const DataValueRecord&)>& visit) = 0;
+
+  // Notices (催报, 退回) addressed to units.
+  virtual Status insert_notices(const std::vector<NoticeRecord>& notices) = 0;
+  virtual StatusOr<std::vector<NoticeRecord>> notices_for(const std::vector<std::string>& org_codes,
+                                                          std::size_t limit) = 0;
 
   // Small named settings (deployment name, reference-data version, …).
   virtual StatusOr<std::optional<std::string>> get_setting(std::string_view key) = 0;

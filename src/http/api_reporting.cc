@@ -1,0 +1,446 @@
+#include <charconv>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "http/api_routes.h"
+#include "http/api_support.h"
+
+namespace tianbao::http {
+
+namespace {
+
+json violation_json(const model::Violation& v) {
+  json out = {{"field", v.field},
+              {"severity", model::severity_name(v.severity)},
+              {"code", v.code},
+              {"message", v.message}};
+  if (!v.suggestion.empty()) out["suggestion"] = v.suggestion;
+  return out;
+}
+
+json violations_json(const std::vector<model::Violation>& violations) {
+  json list = json::array();
+  for (const auto& v : violations) list.push_back(violation_json(v));
+  return list;
+}
+
+// An error response that also lists the violations behind it.
+Response error_with_violations(const Status& status, const std::vector<model::Violation>& v) {
+  Response r = error_response(status);
+  json body = json::parse(r.body);
+  body["violations"] = violations_json(v);
+  r.body = body.dump();
+  return r;
+}
+
+StatusOr<std::int64_t> task_id(const Request& r) {
+  std::int64_t id = 0;
+  const std::string& text = r.params.at("id");
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) {
+    return NotFound("填报任务不存在", "task", "unknown_task");
+  }
+  return id;
+}
+
+json task_json(const store::TaskRecord& t) {
+  return {{"id", t.id},
+          {"title", t.title},
+          {"form", t.form_code},
+          {"period", t.period},
+          {"deadline", t.deadline},
+          {"dueDate", t.due_date},
+          {"issuer", t.issuer_org},
+          {"createdAt", format_time(t.created_at)},
+          {"createdBy", t.created_by}};
+}
+
+json entry_state_json(const store::EntryRecord& e) {
+  return {{"orgUnit", e.org_code},
+          {"status", model::entry_status_name(e.status)},
+          {"statusLabel", model::entry_status_label(e.status)},
+          {"version", e.version},
+          {"submittedAt", e.submitted_at ? json(format_time(e.submitted_at)) : json(nullptr)},
+          {"explanation", e.explanation},
+          {"returnReason", e.return_reason},
+          {"approvals", e.approvals}};
+}
+
+json value_json(const std::optional<double>& number, const std::optional<std::string>& text) {
+  if (number) return *number;
+  if (text) return *text;
+  return nullptr;
+}
+
+double rate(std::size_t part, std::size_t whole) {
+  if (whole == 0) return 0;
+  return std::round(10000.0 * static_cast<double>(part) / static_cast<double>(whole)) / 100.0;
+}
+
+// JSON value → the text a filler would have typed; null clears.
+StatusOr<std::optional<std::string>> raw_input(const json& v, const std::string& field) {
+  if (v.is_null()) return std::optional<std::string>();
+  if (v.is_string()) return std::optional<std::string>(v.get<std::string>());
+  if (v.is_number()) return std::optional<std::string>(fmt::format("{}", v.get<double>()));
+  if (v.is_boolean()) return std::optional<std::string>(v.get<bool>() ? "true" : "false");
+  return InvalidArgument(fmt::format("{} 的值须为数字、文本或 null", field), field, "invalid_type");
+}
+
+StatusOr<std::vector<service::FieldInput>> field_inputs(const json& body) {
+  auto values = body.find("values");
+  if (values == body.end() || !values->is_object()) {
+    return InvalidArgument("请求须包含 values 对象，如 {\"values\":{\"YSS_USERS\":12.5}}", "values",
+                           "invalid_type");
+  }
+  std::vector<service::FieldInput> out;
+  for (auto it = values->begin(); it != values->end(); ++it) {
+    ASSIGN_OR_RETURN(auto raw, raw_input(it.value(), it.key()));
+    out.push_back({it.key(), std::move(raw)});
+  }
+  return out;
+}
+
+// The entry version from the body ("version") or an If-Match header.
+StatusOr<std::int64_t> expected_version(const Request& r, const json& body) {
+  if (auto it = body.find("version"); it != body.end() && it->is_number_integer()) {
+    return it->get<std::int64_t>();
+  }
+  std::string etag = r.header("if-match");
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"')
+    etag = etag.substr(1, etag.size() - 2);
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(etag.data(), etag.data() + etag.size(), v);
+  if (!etag.empty() && ec == std::errc() && end == etag.data() + etag.size()) return v;
+  return InvalidArgument("请带上打开报表时的版本号（version 或 If-Match），以免覆盖他人的修改",
+                         "version", "version_required");
+}
+
+json entry_view_json(const service::EntryView& v) {
+  json sections = json::array();
+  json values = json::object();
+  for (const service::EntrySection& s : v.sections) {
+    json fields = json::array();
+    for (const service::EntryField& f : s.fields) {
+      const model::Indicator& i = *f.indicator;
+      json value = value_json(f.number, f.text);
+      if (!i.derived()) values[i.code] = value;
+      fields.push_back({{"code", i.code},
+                        {"name", i.name},
+                        {"unit", i.unit},
+                        {"valueType", model::value_type_name(i.value_type)},
+                        {"kind", model::indicator_kind_name(i.kind)},
+                        {"derived", i.derived()},
+                        {"formula", i.formula},
+                        {"definition", i.definition},
+                        {"guidance", i.guidance},
+                        {"min", i.min ? json(*i.min) : json(nullptr)},
+                        {"max", i.max ? json(*i.max) : json(nullptr)},
+                        {"value", value},
+                        {"previous", f.previous ? json(*f.previous) : json(nullptr)}});
+    }
+    sections.push_back({{"title", s.title}, {"fields", fields}});
+  }
+  json events = json::array();
+  for (const store::EntryEvent& e : v.events) {
+    events.push_back({{"at", format_time(e.at)},
+                      {"username", e.username},
+                      {"action", e.action},
+                      {"from", e.from_status},
+                      {"to", e.to_status},
+                      {"reason", e.reason}});
+  }
+  json out = entry_state_json(v.entry);
+  out["task"] = task_json(v.task);
+  out["formName"] = v.form->name;
+  out["orgUnitName"] = v.org_name;
+  out["previousPeriod"] = v.previous_period;
+  out["nextApprover"] = v.next_approver.empty() ? json(nullptr) : json(v.next_approver);
+  out["sections"] = sections;
+  out["values"] = values;
+  out["violations"] = violations_json(v.violations);
+  out["events"] = events;
+  out["permissions"] = {{"edit", v.can_edit},
+                        {"submit", v.can_submit},
+                        {"approve", v.can_approve},
+                        {"return", v.can_return},
+                        {"unapprove", v.can_unapprove}};
+  return out;
+}
+
+std::string optional_text_member(const Request& r, const char* name, Status* error) {
+  if (r.body.empty()) return {};
+  StatusOr<json> body = parse_json_object(r);
+  if (!body.ok()) {
+    *error = body.status();
+    return {};
+  }
+  StatusOr<std::optional<std::string>> v = optional_string(*body, name);
+  if (!v.ok()) {
+    *error = v.status();
+    return {};
+  }
+  return v->value_or("");
+}
+
+}  // namespace
+
+void register_reporting_routes(Router& router, service::Services& services) {
+  service::Reporting& rep = services.reporting();
+
+  router.add(Method::kPost, "/api/tasks",
+             authed(services,
+                    [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
+                      ASSIGN_OR_RETURN(json body, parse_json_object(r));
+                      service::NewTask t;
+                      ASSIGN_OR_RETURN(t.form, required_string(body, "form"));
+                      ASSIGN_OR_RETURN(t.period, required_string(body, "period"));
+                      ASSIGN_OR_RETURN(t.deadline, required_string(body, "deadline"));
+                      ASSIGN_OR_RETURN(auto title, optional_string(body, "title"));
+                      t.title = title.value_or("");
+                      auto units = body.find("orgUnits");
+                      if (units != body.end() && units->is_object()) {
+                        ASSIGN_OR_RETURN(t.root, required_string(*units, "root"));
+                        auto level = units->find("level");
+                        if (level == units->end() || !level->is_number_integer()) {
+                          return InvalidArgument("orgUnits.level 须为层级数字（如 4 表示镇）",
+                                                 "orgUnits", "invalid_type");
+                        }
+                        t.level = level->get<int>();
+                      } else {
+                        ASSIGN_OR_RETURN(auto list, optional_strings(body, "orgUnits"));
+                        if (!list || list->empty()) {
+                          return InvalidArgument("须给出填报单位 orgUnits", "orgUnits", "required");
+                        }
+                        t.org_units = std::move(*list);
+                      }
+                      ASSIGN_OR_RETURN(std::int64_t id, rep.create_task(who, t));
+                      Response response = json_response({{"id", id}}, 201);
+                      response.headers.emplace_back("Location", fmt::format("/api/tasks/{}", id));
+                      return response;
+                    }));
+
+  router.add(
+      Method::kGet, "/api/tasks",
+      authed(services, [&rep](const Request&, const service::Principal& who) -> StatusOr<Response> {
+        ASSIGN_OR_RETURN(auto tasks, rep.list_tasks(who));
+        json list = json::array();
+        for (const auto& v : tasks) {
+          json t = task_json(v.task);
+          t["formName"] = v.form_name;
+          t["periodLabel"] = v.period_label;
+          t["assigned"] = v.assigned;
+          t["submitted"] = v.submitted;
+          t["ownEntry"] = v.own_entry ? entry_state_json(*v.own_entry) : json(nullptr);
+          list.push_back(t);
+        }
+        return json_response({{"tasks", list}});
+      }));
+
+  router.add(
+      Method::kGet, "/api/tasks/{id}/status",
+      authed(
+          services,
+          [&rep, &services](const Request& r, const service::Principal& who) -> StatusOr<Response> {
+            ASSIGN_OR_RETURN(std::int64_t id, task_id(r));
+            ASSIGN_OR_RETURN(service::TaskStatus s, rep.task_status(who, id));
+            auto tree = services.org_units().tree();
+            json entries = json::array();
+            for (const store::EntryRecord& e : s.entries) {
+              json j = entry_state_json(e);
+              std::optional<model::Ordinal> o = tree->find(e.org_code);
+              j["name"] = o ? tree->unit(*o).name : e.org_code;
+              j["onTime"] = s.on_time[e.org_code];
+              entries.push_back(j);
+            }
+            json regions = json::array();
+            for (const service::UnitProgress& p : s.regions) {
+              regions.push_back({{"orgUnit", p.org_code},
+                                 {"name", p.name},
+                                 {"level", p.level},
+                                 {"assigned", p.assigned},
+                                 {"submitted", p.submitted},
+                                 {"onTime", p.on_time},
+                                 {"approved", p.approved},
+                                 {"reportingRate", rate(p.submitted, p.assigned)},
+                                 {"timelyRate", rate(p.on_time, p.assigned)}});
+            }
+            return json_response(
+                {{"task", task_json(s.task)}, {"entries", entries}, {"regions", regions}});
+          }));
+
+  router.add(Method::kPost, "/api/tasks/{id}/remind",
+             authed(services,
+                    [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
+                      ASSIGN_OR_RETURN(std::int64_t id, task_id(r));
+                      Status bad;
+                      std::string message = optional_text_member(r, "message", &bad);
+                      RETURN_IF_ERROR(bad);
+                      ASSIGN_OR_RETURN(std::size_t n, rep.remind(who, id, message));
+                      return json_response({{"reminded", n}});
+                    }));
+
+  router.add(Method::kGet, "/api/tasks/{id}/entries/{org}",
+             authed(services,
+                    [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
+                      ASSIGN_OR_RETURN(std::int64_t id, task_id(r));
+                      ASSIGN_OR_RETURN(service::EntryView v,
+                                       rep.get_entry(who, id, r.params.at("org")));
+                      Response response = json_response(entry_view_json(v));
+                      response.headers.emplace_back("ETag", fmt::format("\"{}\"", v.entry.version));
+                      return response;
+                    }));
+
+  router.add(Method::kPut, "/api/tasks/{id}/entries/{org}",
+             authed(services,
+                    [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
+                      ASSIGN_OR_RETURN(std::int64_t id, task_id(r));
+                      ASSIGN_OR_RETURN(json body, parse_json_object(r));
+                      ASSIGN_OR_RETURN(std::int64_t version, expected_version(r, body));
+                      ASSIGN_OR_RETURN(auto fields, field_inputs(body));
+                      std::vector<model::Violation> violations;
+                      StatusOr<service::SaveResult> saved =
+                          rep.save_entry(who, id, r.params.at("org"), version, fields, &violations);
+                      if (!saved.ok()) {
+                        if (saved.status().reason() == "validation_failed") {
+                          return error_with_violations(saved.status(), violations);
+                        }
+                        return saved.status();
+                      }
+                      Response response =
+                          json_response({{"version", saved->version},
+                                         {"status", "draft"},
+                                         {"violations", violations_json(saved->violations)}});
+                      response.headers.emplace_back("ETag", fmt::format("\"{}\"", saved->version));
+                      return response;
+                    }));
+
+  router.add(Method::kPost, "/api/tasks/{id}/entries/{org}/check",
+             authed(services,
+                    [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
+                      ASSIGN_OR_RETURN(std::int64_t id, task_id(r));
+                      ASSIGN_OR_RETURN(json body, parse_json_object(r));
+                      ASSIGN_OR_RETURN(auto fields, field_inputs(body));
+                      ASSIGN_OR_RETURN(auto violations,
+                                       rep.check_fields(who, id, r.params.at("org"), fields));
+                      return json_response({{"violations", violations_json(violations)}});
+                    }));
+
+  router.add(
+      Method::kPost, "/api/tasks/{id}/entries/{org}/submit",
+      authed(services,
+             [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
+               ASSIGN_OR_RETURN(std::int64_t id, task_id(r));
+               Status bad;
+               std::string explanation = optional_text_member(r, "explanation", &bad);
+               RETURN_IF_ERROR(bad);
+               std::vector<model::Violation> violations;
+               StatusOr<std::int64_t> v =
+                   rep.submit(who, id, r.params.at("org"), explanation, &violations);
+               if (!v.ok()) {
+                 if (!violations.empty()) return error_with_violations(v.status(), violations);
+                 return v.status();
+               }
+               return json_response({{"version", *v}, {"violations", violations_json(violations)}});
+             }));
+
+  router.add(Method::kPost, "/api/tasks/{id}/entries/{org}/approve",
+             authed(services,
+                    [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
+                      ASSIGN_OR_RETURN(std::int64_t id, task_id(r));
+                      ASSIGN_OR_RETURN(std::int64_t v, rep.approve(who, id, r.params.at("org")));
+                      return json_response({{"version", v}});
+                    }));
+
+  router.add(Method::kPost, "/api/tasks/{id}/entries/{org}/return",
+             authed(services,
+                    [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
+                      ASSIGN_OR_RETURN(std::int64_t id, task_id(r));
+                      Status bad;
+                      std::string reason = optional_text_member(r, "reason", &bad);
+                      RETURN_IF_ERROR(bad);
+                      ASSIGN_OR_RETURN(std::int64_t v,
+                                       rep.return_entry(who, id, r.params.at("org"), reason));
+                      return json_response({{"version", v}});
+                    }));
+
+  router.add(Method::kPost, "/api/tasks/{id}/entries/{org}/unapprove",
+             authed(services,
+                    [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
+                      ASSIGN_OR_RETURN(std::int64_t id, task_id(r));
+                      Status bad;
+                      std::string reason = optional_text_member(r, "reason", &bad);
+                      RETURN_IF_ERROR(bad);
+                      ASSIGN_OR_RETURN(std::int64_t v,
+                                       rep.unapprove(who, id, r.params.at("org"), reason));
+                      return json_response({{"version", v}});
+                    }));
+
+  router.add(
+      Method::kGet, "/api/notices",
+      authed(services, [&rep](const Request&, const service::Principal& who) -> StatusOr<Response> {
+        ASSIGN_OR_RETURN(auto notices, rep.notices(who));
+        json list = json::array();
+        for (const store::NoticeRecord& n : notices) {
+          list.push_back({{"id", n.id},
+                          {"orgUnit", n.org_code},
+                          {"task", n.task_id},
+                          {"kind", n.kind},
+                          {"message", n.message},
+                          {"at", format_time(n.at)},
+                          {"from", n.created_by}});
+        }
+        return json_response({{"notices", list}});
+      }));
+
+  router.add(Method::kPost, "/api/dataValues",
+             authed(services,
+                    [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
+                      ASSIGN_OR_RETURN(json body, parse_json_object(r));
+                      service::SingleValue v;
+                      ASSIGN_OR_RETURN(v.indicator, required_string(body, "dataElement"));
+                      ASSIGN_OR_RETURN(v.period, required_string(body, "period"));
+                      ASSIGN_OR_RETURN(v.org_code, required_string(body, "orgUnit"));
+                      auto value = body.find("value");
+                      if (value == body.end())
+                        return InvalidArgument("缺少字段 value", "value", "required");
+                      ASSIGN_OR_RETURN(v.raw, raw_input(*value, "value"));
+                      std::vector<model::Violation> violations;
+                      Status posted = rep.post_value(who, v, &violations);
+                      if (!posted.ok()) {
+                        if (posted.reason() == "validation_failed")
+                          return error_with_violations(posted, violations);
+                        return posted;
+                      }
+                      return json_response(
+                          {{"status", "OK"}, {"violations", violations_json(violations)}}, 201);
+                    }));
+
+  router.add(
+      Method::kGet, "/api/dataValues/history",
+      authed(
+          services, [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
+            std::string indicator = r.query_value("dataElement").value_or("");
+            std::string org = r.query_value("orgUnit").value_or("");
+            std::string period = r.query_value("period").value_or("");
+            if (indicator.empty() || org.empty() || period.empty()) {
+              return InvalidArgument("须给出 dataElement、orgUnit 和 period", "dataElement",
+                                     "required");
+            }
+            ASSIGN_OR_RETURN(auto changes, rep.history(who, indicator, org, period));
+            json list = json::array();
+            for (const store::ValueChange& c : changes) {
+              list.push_back({{"dataElement", c.indicator},
+                              {"orgUnit", c.org_code},
+                              {"period", c.period},
+                              {"previousValue", c.old_value ? json(*c.old_value) : json(nullptr)},
+                              {"value", c.new_value ? json(*c.new_value) : json(nullptr)},
+                              {"at", format_time(c.at)},
+                              {"username", c.username},
+                              {"channel", c.channel}});
+            }
+            return json_response({{"history", list}});
+          }));
+}
+
+}  // namespace tianbao::http

@@ -1,0 +1,91 @@
+// The reporting vocabulary: indicators (指标), forms (报表), validation rules
+// (校验规则), and the states of an entry (one unit's part of a task). Plain
+// values with their own checks; no I/O.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/status.h"
+#include "model/value.h"
+
+namespace tianbao::model {
+
+enum class Aggregation { kSum, kAverage, kMin, kMax, kLast, kNone };
+enum class IndicatorKind { kStock, kFlow };  // 存量（累计）/ 流量（当期）
+
+std::string_view aggregation_name(Aggregation a);
+StatusOr<Aggregation> parse_aggregation(std::string_view name);
+std::string_view indicator_kind_name(IndicatorKind k);
+StatusOr<IndicatorKind> parse_indicator_kind(std::string_view name);
+
+struct Indicator {
+  std::string code;  // [A-Z][A-Z0-9_]{0,63}
+  std::string name;
+  std::string unit;  // 万, 项, 个, %, 元, 亿元 …; may be empty for ratios
+  ValueType value_type = ValueType::kNumber;
+  Aggregation aggregation = Aggregation::kSum;
+  IndicatorKind kind = IndicatorKind::kFlow;
+  std::string formula;  // non-empty: a derived indicator (计算指标)
+  std::optional<double> min;
+  std::optional<double> max;
+  std::string definition;  // 口径说明
+  std::string guidance;    // 填报说明
+
+  bool derived() const { return !formula.empty(); }
+  FieldSpec field_spec() const { return FieldSpec{value_type, unit, min, max}; }
+};
+
+// Indicator codes and form/rule codes: [A-Z][A-Z0-9_]{0,63}.
+Status check_code(std::string_view code, const char* field);
+// Everything about one indicator that does not depend on others (the
+// formula's references are checked by check_formulas).
+Status check_indicator(const Indicator& indicator);
+
+enum class FormPeriodType { kMonth, kQuarter, kYear, kOnce };
+std::string_view form_period_type_name(FormPeriodType t);
+StatusOr<FormPeriodType> parse_form_period_type(std::string_view name);
+
+struct FormSection {
+  std::string title;
+  std::vector<std::string> indicators;  // codes, in display order
+};
+
+struct Form {
+  std::string code;
+  std::string name;
+  FormPeriodType period_type = FormPeriodType::kMonth;
+  std::vector<int> levels;  // the levels whose units fill it (1–5)
+  std::vector<FormSection> sections;
+
+  std::vector<std::string> indicator_codes() const;
+};
+
+// Shape only; that the indicators exist is the service's check.
+Status check_form(const Form& form);
+
+enum class RuleOperator { kLess, kLessEqual, kGreater, kGreaterEqual, kEqual, kNotEqual };
+std::string_view rule_operator_text(RuleOperator op);  // "<", "<=", …
+StatusOr<RuleOperator> parse_rule_operator(std::string_view text);
+
+struct ValidationRule {
+  std::string code;
+  std::string name;
+  std::string left;   // expression over indicator codes
+  RuleOperator op = RuleOperator::kLessEqual;
+  std::string right;  // expression over indicator codes
+  Severity severity = Severity::kError;
+  std::string message;  // shown to the filler when the rule fails
+};
+
+Status check_rule_shape(const ValidationRule& rule);
+
+// An entry: one unit's part of one task.
+enum class EntryStatus { kNotStarted, kDraft, kSubmitted, kApproved, kReturned };
+std::string_view entry_status_name(EntryStatus s);   // "not_started", "draft", …
+std::string_view entry_status_label(EntryStatus s);  // 未填, 草稿, 已提交, 已审核, 退回
+StatusOr<EntryStatus> parse_entry_status(std::string_view name);
+
+}  // namespace tianbao::model

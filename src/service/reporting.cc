@@ -1,0 +1,842 @@
+#include "service/reporting.h"
+
+#include <algorithm>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "model/text.h"
+
+namespace tianbao::service {
+
+namespace {
+
+using model::EntryStatus;
+using model::Severity;
+using model::Violation;
+
+constexpr std::int64_t kBeijingOffsetMs = 8LL * 3600 * 1000;
+constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
+constexpr int kOutlierHistory = 12;
+constexpr std::size_t kMaxReasonChars = 500;
+constexpr std::size_t kNoticeLimit = 50;
+
+// "2022-09-18" for a Unix time in milliseconds, in Beijing time.
+std::string beijing_date(std::int64_t ms) {
+  std::time_t seconds = static_cast<std::time_t>((ms + kBeijingOffsetMs) / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  return fmt::format("{:04d}-{:02d}-{:02d}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+// The last millisecond of a Beijing date, as Unix milliseconds.
+std::int64_t end_of_day_ms(const std::string& date) {
+  std::tm tm{};
+  tm.tm_year = std::stoi(date.substr(0, 4)) - 1900;
+  tm.tm_mon = std::stoi(date.substr(5, 2)) - 1;
+  tm.tm_mday = std::stoi(date.substr(8, 2));
+  return static_cast<std::int64_t>(timegm(&tm)) * 1000 - kBeijingOffsetMs + kDayMs - 1;
+}
+
+bool editable(EntryStatus s) {
+  return s == EntryStatus::kNotStarted || s == EntryStatus::kDraft || s == EntryStatus::kReturned;
+}
+
+bool handed_in(EntryStatus s) {
+  return s == EntryStatus::kSubmitted || s == EntryStatus::kApproved;
+}
+
+bool period_fits(const model::Form& form, const model::Period& p) {
+  switch (form.period_type) {
+    case model::FormPeriodType::kMonth:
+      return p.kind() == model::Period::Kind::kMonth;
+    case model::FormPeriodType::kQuarter:
+      return p.kind() == model::Period::Kind::kQuarter;
+    case model::FormPeriodType::kYear:
+      return p.kind() == model::Period::Kind::kYear;
+    case model::FormPeriodType::kOnce:
+      return true;
+  }
+  return false;
+}
+
+std::string format_number(double v) {
+  return fmt::format("{}", v);
+}
+
+bool any_role(const Principal& who, Permission p) {
+  return std::any_of(who.roles.begin(), who.roles.end(),
+                     [p](model::Role r) { return role_grants(r, p); });
+}
+
+Status validation_failed(const std::vector<Violation>& violations) {
+  std::size_t errors = std::count_if(violations.begin(), violations.end(), [](const Violation& v) {
+    return v.severity == Severity::kError;
+  });
+  std::string field;
+  for (const Violation& v : violations) {
+    if (v.severity == Severity::kError) {
+      field = v.field;
+      break;
+    }
+  }
+  std::string first;
+  for (const Violation& v : violations) {
+    if (v.severity == Severity::kError) {
+      first = v.message;
+      break;
+    }
+  }
+  return InvalidArgument(fmt::format("有 {} 项填写有误：{}", errors, first), field,
+                         "validation_failed");
+}
+
+bool has_error(const std::vector<Violation>& violations) {
+  return std::any_of(violations.begin(), violations.end(),
+                     [](const Violation& v) { return v.severity == Severity::kError; });
+}
+
+}  // namespace
+
+StatusOr<Reporting::Loaded> Reporting::load(std::int64_t task_id, const std::string& org_code) {
+  Loaded l;
+  l.catalogue = metadata_.catalogue();
+  ASSIGN_OR_RETURN(std::optional<store::TaskRecord> task, store_.find_task(task_id));
+  if (!task) {
+    return NotFound(fmt::format("填报任务 {} 不存在", task_id), "task", "unknown_task");
+  }
+  l.task = std::move(*task);
+  l.form = l.catalogue->form(l.task.form_code);
+  if (!l.form) return Internal(fmt::format("任务 {} 的报表 {} 不存在", task_id, l.task.form_code));
+  ASSIGN_OR_RETURN(l.period, model::Period::parse(l.task.period));
+  ASSIGN_OR_RETURN(std::optional<store::EntryRecord> entry, store_.find_entry(task_id, org_code));
+  if (!entry) {
+    return NotFound(fmt::format("单位 {} 不在任务 {} 的填报范围内",
+                                model::sanitize_for_message(org_code), task_id),
+                    "orgUnit", "unknown_entry");
+  }
+  l.entry = std::move(*entry);
+  return l;
+}
+
+std::string Reporting::next_approver(const store::TaskRecord& task,
+                                     const store::EntryRecord& entry) const {
+  auto tree = units_.tree();
+  std::string from = entry.approvals.empty() ? entry.org_code : entry.approvals.back();
+  std::optional<model::Ordinal> at = tree->find(from);
+  std::optional<model::Ordinal> issuer = tree->find(task.issuer_org);
+  if (!at || !issuer) return {};
+  std::optional<model::Ordinal> parent = tree->parent(*at);
+  if (!parent || !tree->in_subtree(*issuer, *parent)) return {};
+  return tree->unit(*parent).code;
+}
+
+bool Reporting::is_on_time(const store::TaskRecord& task, const store::EntryRecord& e) const {
+  return handed_in(e.status) && e.submitted_at != 0 &&
+         e.submitted_at <= end_of_day_ms(task.due_date);
+}
+
+Status Reporting::notify(const std::vector<store::NoticeRecord>& notices) {
+  if (notices.empty()) return Status::Ok();
+  RETURN_IF_ERROR(store_.insert_notices(notices));
+  if (sink_) sink_(notices);
+  return Status::Ok();
+}
+
+// --- tasks ---------------------------------------------------------------------
+
+StatusOr<std::int64_t> Reporting::create_task(const Principal& who, const NewTask& t) {
+  RETURN_IF_ERROR(access_.check_role(who, Permission::kManageTasks, "task"));
+  auto catalogue = metadata_.catalogue();
+  const model::Form* form = catalogue->form(t.form);
+  if (!form) {
+    return NotFound(fmt::format("报表 {} 不存在", model::sanitize_for_message(t.form)), "form",
+                    "unknown_form");
+  }
+  ASSIGN_OR_RETURN(model::Period period, model::Period::parse(t.period));
+  if (!period_fits(*form, period)) {
+    return InvalidArgument(
+        fmt::format("报表“{}”按{}填报，期间“{}”不符", form->name,
+                    model::form_period_type_name(form->period_type) == "month"     ? "月"
+                    : model::form_period_type_name(form->period_type) == "quarter" ? "季度"
+                                                                                   : "年",
+                    t.period),
+        "period", "invalid_period");
+  }
+  ASSIGN_OR_RETURN(model::Deadline deadline, model::Deadline::parse(t.deadline));
+  auto tree = units_.tree();
+  std::vector<std::string> codes;
+  if (!t.org_units.empty()) {
+    codes = t.org_units;
+  } else {
+    if (t.root.empty() || t.level < model::kProvinceLevel || t.level > model::kVillageLevel) {
+      return InvalidArgument("须给出填报单位列表 orgUnits，或 {root, level}（如 4408 下全部镇）",
+                             "orgUnits", "required");
+    }
+    Status allowed = access_.check(who, Permission::kManageTasks, t.root);
+    if (allowed.code() == StatusCode::kNotFound) {
+      return NotFound(fmt::format("单位 {} 不存在", model::sanitize_for_message(t.root)),
+                      "orgUnits", "unknown_org_unit");
+    }
+    RETURN_IF_ERROR(allowed);
+    model::SubtreeRange r = tree->subtree(*tree->find(t.root));
+    for (model::Ordinal o = r.begin; o < r.end; ++o) {
+      const model::OrgUnit& u = tree->unit(o);
+      if (u.level == t.level && u.kind == model::OrgUnitKind::kRegion) codes.push_back(u.code);
+    }
+    if (codes.empty()) {
+      return InvalidArgument(fmt::format("{} 之下没有第 {} 级单位", t.root, t.level), "orgUnits",
+                             "no_units");
+    }
+  }
+  std::sort(codes.begin(), codes.end());
+  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+  std::optional<model::Ordinal> common;
+  for (const std::string& code : codes) {
+    Status allowed = access_.check(who, Permission::kManageTasks, code);
+    if (allowed.code() == StatusCode::kNotFound) {
+      return NotFound(fmt::format("单位 {} 不存在", model::sanitize_for_message(code)), "orgUnits",
+                      "unknown_org_unit");
+    }
+    RETURN_IF_ERROR(allowed);
+    model::Ordinal o = *tree->find(code);
+    const model::OrgUnit& u = tree->unit(o);
+    if (std::find(form->levels.begin(), form->levels.end(), u.level) == form->levels.end()) {
+      return InvalidArgument(fmt::format("{}（{}级）不是报表“{}”的填报层级", u.name,
+                                         model::level_name(u.level), form->name),
+                             "orgUnits", "wrong_level");
+    }
+    common = common ? *common : tree->path(o).front();
+  }
+  std::string issuer = who.org_code;
+  if (issuer.empty() || !tree->find(issuer)) issuer = tree->unit(*common).code;
+  store::TaskRecord task;
+  task.form_code = form->code;
+  task.period = period.to_string();
+  task.deadline = deadline.to_string();
+  task.due_date = deadline.due_date(period);
+  task.issuer_org = issuer;
+  task.title = t.title.empty() ? fmt::format("{}（{}）", form->name, period.label()) : t.title;
+  if (!model::is_valid_utf8(task.title) || model::utf8_length(task.title) > 100) {
+    return InvalidArgument("任务标题须为不超过 100 个字的文本", "title", "invalid_text");
+  }
+  task.created_at = clock_.now_ms();
+  task.created_by = who.username;
+  ASSIGN_OR_RETURN(std::int64_t id, store_.insert_task(task, codes));
+  RETURN_IF_ERROR(audit_.record(
+      who, {"task.create", fmt::format("task:{}", id), "ok",
+            fmt::format("{}，{} 个单位，截止 {}", task.title, codes.size(), task.due_date)}));
+  return id;
+}
+
+StatusOr<std::vector<TaskView>> Reporting::list_tasks(const Principal& who) {
+  auto catalogue = metadata_.catalogue();
+  auto tree = units_.tree();
+  ASSIGN_OR_RETURN(std::vector<store::TaskRecord> tasks, store_.list_tasks());
+  std::vector<TaskView> out;
+  for (store::TaskRecord& t : tasks) {
+    ASSIGN_OR_RETURN(std::vector<store::EntryRecord> entries, store_.list_entries(t.id));
+    TaskView v;
+    for (store::EntryRecord& e : entries) {
+      std::optional<model::Ordinal> o = tree->find(e.org_code);
+      if (!o || !access_.in_scope(who, *tree, *o)) continue;
+      ++v.assigned;
+      if (handed_in(e.status)) ++v.submitted;
+      if (e.org_code == who.org_code) v.own_entry = e;
+    }
+    if (v.assigned == 0) continue;
+    const model::Form* form = catalogue->form(t.form_code);
+    v.form_name = form ? form->name : t.form_code;
+    StatusOr<model::Period> p = model::Period::parse(t.period);
+    v.period_label = p.ok() ? p->label() : t.period;
+    v.task = std::move(t);
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+StatusOr<TaskStatus> Reporting::task_status(const Principal& who, std::int64_t task_id) {
+  ASSIGN_OR_RETURN(std::optional<store::TaskRecord> task, store_.find_task(task_id));
+  if (!task) return NotFound(fmt::format("填报任务 {} 不存在", task_id), "task", "unknown_task");
+  auto tree = units_.tree();
+  ASSIGN_OR_RETURN(std::vector<store::EntryRecord> entries, store_.list_entries(task_id));
+  TaskStatus status;
+  status.task = *task;
+  std::map<model::Ordinal, UnitProgress> regions;
+  model::SubtreeRange scope = access_.scope(who, *tree);
+  std::optional<model::Ordinal> issuer = tree->find(task->issuer_org);
+  for (store::EntryRecord& e : entries) {
+    std::optional<model::Ordinal> o = tree->find(e.org_code);
+    if (!o || !scope.contains(*o)) continue;
+    bool on_time = is_on_time(*task, e);
+    bool fully = e.status == EntryStatus::kApproved && next_approver(*task, e).empty();
+    for (model::Ordinal a : tree->path(*o)) {
+      if (a == *o || !scope.contains(a)) continue;
+      if (issuer && !tree->in_subtree(*issuer, a)) continue;
+      UnitProgress& p = regions[a];
+      if (p.org_code.empty()) {
+        const model::OrgUnit& u = tree->unit(a);
+        p.org_code = u.code;
+        p.name = u.name;
+        p.level = u.level;
+      }
+      ++p.assigned;
+      if (handed_in(e.status)) ++p.submitted;
+      if (on_time) ++p.on_time;
+      if (fully) ++p.approved;
+    }
+    status.on_time[e.org_code] = on_time;
+    status.entries.push_back(std::move(e));
+  }
+  if (status.entries.empty()) {
+    return NotFound(fmt::format("填报任务 {} 不存在", task_id), "task", "unknown_task");
+  }
+  for (auto& [o, p] : regions) status.regions.push_back(std::move(p));
+  return status;
+}
+
+// --- entries -------------------------------------------------------------------
+
+StatusOr<std::pair<std::map<std::string, double>, std::map<std::string, std::string>>>
+Reporting::stored_values(const Loaded& l) {
+  ASSIGN_OR_RETURN(auto values, store_.find_values(l.entry.org_code, {l.period.to_string()},
+                                                   l.form->indicator_codes()));
+  std::map<std::string, double> numbers;
+  std::map<std::string, std::string> texts;
+  for (const store::DataValueRecord& v : values) {
+    if (v.number) numbers[v.indicator] = *v.number;
+    if (v.text) texts[v.indicator] = *v.text;
+  }
+  return std::make_pair(std::move(numbers), std::move(texts));
+}
+
+std::vector<Violation> Reporting::interpret(const Loaded& l, const std::vector<FieldInput>& fields,
+                                            std::vector<store::ValueWrite>* writes) {
+  std::vector<Violation> out;
+  std::vector<std::string> on_form = l.form->indicator_codes();
+  for (const FieldInput& f : fields) {
+    const model::Indicator* ind = l.catalogue->indicator(f.code);
+    bool present = std::find(on_form.begin(), on_form.end(), f.code) != on_form.end();
+    if (!ind || !present) {
+      out.push_back({f.code, Severity::kError, "unknown_field",
+                     fmt::format("报表中没有指标 {}", model::sanitize_for_message(f.code)), ""});
+      continue;
+    }
+    if (ind->derived()) {
+      out.push_back({f.code, Severity::kError, "derived_field",
+                     fmt::format("“{}”由系统按公式计算，不能填写", ind->name), ""});
+      continue;
+    }
+    store::ValueWrite w{f.code, l.entry.org_code, l.period.to_string(), std::nullopt, std::nullopt};
+    if (f.raw) {
+      if (!model::is_valid_utf8(*f.raw)) {
+        out.push_back({f.code, Severity::kError, "invalid_utf8", "内容不是有效的 UTF-8 文本", ""});
+        continue;
+      }
+      model::EnteredValue v = model::interpret_value(*f.raw, ind->field_spec());
+      for (Violation& violation : v.violations) {
+        violation.field = f.code;
+        out.push_back(std::move(violation));
+      }
+      if (!v.ok()) continue;
+      w.number = v.number;
+      w.text = v.text;
+    }
+    if (writes) writes->push_back(std::move(w));
+  }
+  return out;
+}
+
+StatusOr<std::vector<Violation>> Reporting::evaluate(
+    const Loaded& l, const std::map<std::string, double>& numbers,
+    const std::map<std::string, std::string>& texts, bool require_all) {
+  std::vector<Violation> out;
+  std::vector<std::string> codes = l.form->indicator_codes();
+  if (require_all) {
+    for (const std::string& code : codes) {
+      const model::Indicator* ind = l.catalogue->indicator(code);
+      if (!ind || ind->derived() || numbers.count(code) || texts.count(code)) continue;
+      out.push_back({code, Severity::kError, "required",
+                     fmt::format("“{}”未填写（没有发生请填 0）", ind->name), ""});
+    }
+  }
+  // Outliers against the unit's own recent figures.
+  std::vector<std::string> history_periods;
+  model::Period p = l.period;
+  for (int i = 0; i < kOutlierHistory; ++i) {
+    p = p.previous();
+    history_periods.push_back(p.to_string());
+  }
+  ASSIGN_OR_RETURN(auto history, store_.find_values(l.entry.org_code, history_periods, codes));
+  for (const std::string& code : codes) {
+    auto it = numbers.find(code);
+    if (it == numbers.end()) continue;
+    std::vector<double> series;
+    for (const store::DataValueRecord& h : history) {
+      if (h.indicator == code && h.number) series.push_back(*h.number);
+    }
+    if (std::optional<Violation> v = model::check_outlier(it->second, series)) {
+      v->field = code;
+      out.push_back(std::move(*v));
+    }
+  }
+  // Derived indicators, then rules, over the entry's own figures.
+  std::map<std::string, double> all = numbers;
+  for (const std::string& code : model::evaluation_order(l.catalogue->formulas)) {
+    auto lookup = [&](std::string_view c) -> std::optional<double> {
+      auto f = all.find(std::string(c));
+      return f == all.end() ? std::nullopt : std::optional<double>(f->second);
+    };
+    if (std::optional<double> v = l.catalogue->formulas.at(code).evaluate(lookup)) all[code] = *v;
+  }
+  auto lookup = [&](std::string_view c) -> std::optional<double> {
+    auto f = all.find(std::string(c));
+    return f == all.end() ? std::nullopt : std::optional<double>(f->second);
+  };
+  for (const model::ValidationRule* rule : l.catalogue->rules_for(*l.form)) {
+    const auto& [left, right] = l.catalogue->rule_expressions.at(rule->code);
+    std::optional<double> a = left.evaluate(lookup);
+    std::optional<double> b = right.evaluate(lookup);
+    if (!a || !b) continue;  // not enough figures yet
+    bool holds = false;
+    switch (rule->op) {
+      case model::RuleOperator::kLess:
+        holds = *a < *b;
+        break;
+      case model::RuleOperator::kLessEqual:
+        holds = *a <= *b;
+        break;
+      case model::RuleOperator::kGreater:
+        holds = *a > *b;
+        break;
+      case model::RuleOperator::kGreaterEqual:
+        holds = *a >= *b;
+        break;
+      case model::RuleOperator::kEqual:
+        holds = std::abs(*a - *b) < 1e-9;
+        break;
+      case model::RuleOperator::kNotEqual:
+        holds = std::abs(*a - *b) >= 1e-9;
+        break;
+    }
+    if (holds) continue;
+    out.push_back({rule->code, rule->severity, "rule",
+                   fmt::format("{}（{} = {}，{} = {}）", rule->message, rule->left,
+                               format_number(*a), rule->right, format_number(*b)),
+                   ""});
+  }
+  return out;
+}
+
+StatusOr<EntryView> Reporting::get_entry(const Principal& who, std::int64_t task_id,
+                                         const std::string& org_code) {
+  Status allowed = access_.check(who, Permission::kReadUnits, org_code);
+  if (allowed.code() == StatusCode::kNotFound) {
+    return NotFound(fmt::format("单位 {} 不在任务 {} 的填报范围内",
+                                model::sanitize_for_message(org_code), task_id),
+                    "orgUnit", "unknown_entry");
+  }
+  RETURN_IF_ERROR(allowed);
+  ASSIGN_OR_RETURN(Loaded l, load(task_id, org_code));
+  ASSIGN_OR_RETURN(auto stored, stored_values(l));
+  auto& [numbers, texts] = stored;
+  EntryView v;
+  v.catalogue = l.catalogue;
+  v.task = l.task;
+  v.form = l.form;
+  v.entry = l.entry;
+  auto tree = units_.tree();
+  v.org_name = tree->unit(*tree->find(org_code)).name;
+  v.previous_period = l.period.previous().to_string();
+  ASSIGN_OR_RETURN(auto previous,
+                   store_.find_values(org_code, {v.previous_period}, l.form->indicator_codes()));
+  ASSIGN_OR_RETURN(v.violations, evaluate(l, numbers, texts, false));
+  std::map<std::string, double> computed = numbers;
+  for (const std::string& code : model::evaluation_order(l.catalogue->formulas)) {
+    auto lookup = [&](std::string_view c) -> std::optional<double> {
+      auto f = computed.find(std::string(c));
+      return f == computed.end() ? std::nullopt : std::optional<double>(f->second);
+    };
+    if (std::optional<double> x = l.catalogue->formulas.at(code).evaluate(lookup))
+      computed[code] = *x;
+  }
+  for (const model::FormSection& s : l.form->sections) {
+    EntrySection section{s.title, {}};
+    for (const std::string& code : s.indicators) {
+      EntryField f;
+      f.indicator = l.catalogue->indicator(code);
+      if (auto n = computed.find(code); n != computed.end()) f.number = n->second;
+      if (auto t = texts.find(code); t != texts.end()) f.text = t->second;
+      for (const store::DataValueRecord& p : previous) {
+        if (p.indicator == code) f.previous = p.number;
+      }
+      section.fields.push_back(std::move(f));
+    }
+    v.sections.push_back(std::move(section));
+  }
+  ASSIGN_OR_RETURN(v.events, store_.entry_events(task_id, org_code));
+  // What the caller could do now (the same rules the actions enforce).
+  std::optional<model::Ordinal> unit = tree->find(org_code);
+  std::optional<model::Ordinal> own = tree->find(who.org_code);
+  bool sysadmin = who.has(model::Role::kSysadmin);
+  bool is_own = who.org_code == org_code;
+  bool above = sysadmin || (own && unit && *own != *unit && tree->in_subtree(*own, *unit));
+  v.can_edit =
+      editable(l.entry.status) && any_role(who, Permission::kFillEntries) && (is_own || sysadmin);
+  v.can_submit = v.can_edit;
+  v.next_approver = handed_in(l.entry.status) ? next_approver(l.task, l.entry) : std::string();
+  bool approver = any_role(who, Permission::kApproveEntries) && above;
+  v.can_approve =
+      approver && !v.next_approver.empty() && (sysadmin || who.org_code == v.next_approver);
+  bool approved_above =
+      std::any_of(l.entry.approvals.begin(), l.entry.approvals.end(), [&](const std::string& a) {
+        std::optional<model::Ordinal> ao = tree->find(a);
+        return own && ao && *ao != *own && tree->in_subtree(*ao, *own);
+      });
+  v.can_return = approver && handed_in(l.entry.status) && (sysadmin || !approved_above);
+  v.can_unapprove = approver && !l.entry.approvals.empty() && (sysadmin || [&] {
+                      std::optional<model::Ordinal> last = tree->find(l.entry.approvals.back());
+                      return own && last && tree->in_subtree(*own, *last);
+                    }());
+  return v;
+}
+
+StatusOr<std::vector<Violation>> Reporting::check_fields(const Principal& who, std::int64_t task_id,
+                                                         const std::string& org_code,
+                                                         const std::vector<FieldInput>& fields) {
+  RETURN_IF_ERROR(access_.check(who, Permission::kFillEntries, org_code));
+  ASSIGN_OR_RETURN(Loaded l, load(task_id, org_code));
+  return interpret(l, fields, nullptr);
+}
+
+StatusOr<SaveResult> Reporting::save_entry(const Principal& who, std::int64_t task_id,
+                                           const std::string& org_code, std::int64_t version,
+                                           const std::vector<FieldInput>& fields,
+                                           std::vector<Violation>* violations_out) {
+  RETURN_IF_ERROR(access_.check(who, Permission::kFillEntries, org_code));
+  ASSIGN_OR_RETURN(Loaded l, load(task_id, org_code));
+  if (!editable(l.entry.status)) {
+    return Status(StatusCode::kFailedPrecondition,
+                  fmt::format("本表{}，不能修改；如需修改请联系审核员退回",
+                              model::entry_status_label(l.entry.status)),
+                  "status", "entry_locked");
+  }
+  if (version != l.entry.version) {
+    return Status(StatusCode::kConflict,
+                  "这份报表已被他人修改（或您在另一个窗口中修改过），请刷新后再保存", "version",
+                  "version_conflict");
+  }
+  std::vector<store::ValueWrite> writes;
+  std::vector<Violation> violations = interpret(l, fields, &writes);
+  if (has_error(violations)) {
+    if (violations_out) *violations_out = violations;
+    return validation_failed(violations);
+  }
+  ASSIGN_OR_RETURN(auto stored, stored_values(l));
+  auto& [numbers, texts] = stored;
+  for (const store::ValueWrite& w : writes) {
+    numbers.erase(w.indicator);
+    texts.erase(w.indicator);
+    if (w.number) numbers[w.indicator] = *w.number;
+    if (w.text) texts[w.indicator] = *w.text;
+  }
+  ASSIGN_OR_RETURN(std::vector<Violation> checks, evaluate(l, numbers, texts, false));
+  // interpret() already reported each field's own warnings; evaluate adds
+  // outliers and rules.
+  violations.insert(violations.end(), checks.begin(), checks.end());
+  store::EntryRecord next = l.entry;
+  next.status = EntryStatus::kDraft;
+  store::EntryCommit commit;
+  commit.task_id = task_id;
+  commit.org_code = org_code;
+  commit.expected_version = l.entry.version;
+  commit.next = next;
+  commit.writes = std::move(writes);
+  commit.context = {who.username, "form", clock_.now_ms()};
+  if (l.entry.status != EntryStatus::kDraft) {
+    commit.event = store::EntryEvent{
+        task_id,      org_code, commit.context.at,
+        who.username, "save",   std::string(model::entry_status_name(l.entry.status)),
+        "draft",      ""};
+  }
+  ASSIGN_OR_RETURN(std::int64_t new_version, store_.commit_entry(commit));
+  if (violations_out) *violations_out = violations;
+  return SaveResult{new_version, violations};
+}
+
+StatusOr<std::int64_t> Reporting::transition(const Principal& who, const Loaded& l,
+                                             store::EntryRecord next, const std::string& action,
+                                             const std::string& reason) {
+  store::EntryCommit commit;
+  commit.task_id = l.task.id;
+  commit.org_code = l.entry.org_code;
+  commit.expected_version = l.entry.version;
+  commit.context = {who.username, "form", clock_.now_ms()};
+  commit.event = store::EntryEvent{l.task.id,
+                                   l.entry.org_code,
+                                   commit.context.at,
+                                   who.username,
+                                   action,
+                                   std::string(model::entry_status_name(l.entry.status)),
+                                   std::string(model::entry_status_name(next.status)),
+                                   reason};
+  commit.next = std::move(next);
+  ASSIGN_OR_RETURN(std::int64_t version, store_.commit_entry(commit));
+  RETURN_IF_ERROR(audit_.record(
+      who,
+      {"entry." + action, fmt::format("task:{}/{}", l.task.id, l.entry.org_code), "ok", reason}));
+  return version;
+}
+
+StatusOr<std::int64_t> Reporting::submit(const Principal& who, std::int64_t task_id,
+                                         const std::string& org_code,
+                                         const std::string& explanation,
+                                         std::vector<Violation>* violations_out) {
+  RETURN_IF_ERROR(access_.check(who, Permission::kFillEntries, org_code));
+  ASSIGN_OR_RETURN(Loaded l, load(task_id, org_code));
+  if (!editable(l.entry.status)) {
+    return Status(StatusCode::kFailedPrecondition,
+                  fmt::format("本表{}，不能再次提交", model::entry_status_label(l.entry.status)),
+                  "status", "entry_locked");
+  }
+  if (!model::is_valid_utf8(explanation) || model::utf8_length(explanation) > kMaxReasonChars) {
+    return InvalidArgument("说明须为不超过 500 个字的文本", "explanation", "invalid_text");
+  }
+  ASSIGN_OR_RETURN(auto stored, stored_values(l));
+  ASSIGN_OR_RETURN(std::vector<Violation> violations,
+                   evaluate(l, stored.first, stored.second, true));
+  if (violations_out) *violations_out = violations;
+  if (has_error(violations)) return validation_failed(violations);
+  bool warnings = !violations.empty();
+  std::string why(model::trim(explanation));
+  if (warnings && why.empty()) {
+    return InvalidArgument(fmt::format("有 {} 项提示需要核实：请核实后填写说明（强制上报须附说明）",
+                                       violations.size()),
+                           "explanation", "explanation_required");
+  }
+  store::EntryRecord next = l.entry;
+  next.submitted_at = clock_.now_ms();
+  next.explanation = why;
+  next.approvals.clear();
+  next.status = EntryStatus::kSubmitted;
+  // A unit that issued the task to itself needs nobody's approval.
+  if (next_approver(l.task, next).empty()) next.status = EntryStatus::kApproved;
+  return transition(who, l, std::move(next), "submit", why);
+}
+
+StatusOr<std::int64_t> Reporting::approve(const Principal& who, std::int64_t task_id,
+                                          const std::string& org_code) {
+  RETURN_IF_ERROR(access_.check(who, Permission::kApproveEntries, org_code));
+  ASSIGN_OR_RETURN(Loaded l, load(task_id, org_code));
+  if (!handed_in(l.entry.status)) {
+    return Status(
+        StatusCode::kFailedPrecondition,
+        fmt::format("本表{}，尚未提交，不能审核", model::entry_status_label(l.entry.status)),
+        "status", "not_submitted");
+  }
+  std::string next_unit = next_approver(l.task, l.entry);
+  if (next_unit.empty()) {
+    return Status(StatusCode::kFailedPrecondition, "本表已审核完毕", "status", "already_approved");
+  }
+  if (!who.has(model::Role::kSysadmin) && who.org_code != next_unit) {
+    auto tree = units_.tree();
+    return Status(StatusCode::kFailedPrecondition,
+                  fmt::format("现在应由{}审核", tree->unit(*tree->find(next_unit)).name), "status",
+                  "not_your_turn");
+  }
+  store::EntryRecord next = l.entry;
+  next.approvals.push_back(next_unit);
+  next.status = EntryStatus::kApproved;
+  return transition(who, l, std::move(next), "approve", "");
+}
+
+StatusOr<std::int64_t> Reporting::return_entry(const Principal& who, std::int64_t task_id,
+                                               const std::string& org_code,
+                                               const std::string& reason) {
+  RETURN_IF_ERROR(access_.check(who, Permission::kApproveEntries, org_code));
+  std::string why(model::trim(reason));
+  if (why.empty()) return InvalidArgument("退回须写明原因", "reason", "required");
+  if (!model::is_valid_utf8(why) || model::utf8_length(why) > kMaxReasonChars) {
+    return InvalidArgument("退回原因须为不超过 500 个字的文本", "reason", "invalid_text");
+  }
+  ASSIGN_OR_RETURN(Loaded l, load(task_id, org_code));
+  if (!handed_in(l.entry.status)) {
+    return Status(StatusCode::kFailedPrecondition, "只有已提交或已审核的报表可以退回", "status",
+                  "not_submitted");
+  }
+  auto tree = units_.tree();
+  std::optional<model::Ordinal> own = tree->find(who.org_code);
+  for (const std::string& a : l.entry.approvals) {
+    std::optional<model::Ordinal> ao = tree->find(a);
+    if (own && ao && *ao != *own && tree->in_subtree(*ao, *own) &&
+        !who.has(model::Role::kSysadmin)) {
+      return Status(StatusCode::kFailedPrecondition,
+                    fmt::format("{}已审核，须由其退回或先撤销审核", tree->unit(*ao).name), "status",
+                    "approved_above");
+    }
+  }
+  store::EntryRecord next = l.entry;
+  next.status = EntryStatus::kReturned;
+  next.approvals.clear();
+  next.return_reason = why;
+  ASSIGN_OR_RETURN(std::int64_t version, transition(who, l, std::move(next), "return", why));
+  RETURN_IF_ERROR(notify({store::NoticeRecord{0, org_code, task_id, "return",
+                                              fmt::format("《{}》被退回：{}", l.task.title, why),
+                                              clock_.now_ms(), who.username}}));
+  return version;
+}
+
+StatusOr<std::int64_t> Reporting::unapprove(const Principal& who, std::int64_t task_id,
+                                            const std::string& org_code,
+                                            const std::string& reason) {
+  RETURN_IF_ERROR(access_.check(who, Permission::kApproveEntries, org_code));
+  ASSIGN_OR_RETURN(Loaded l, load(task_id, org_code));
+  if (l.entry.approvals.empty()) {
+    return Status(StatusCode::kFailedPrecondition, "本表尚未审核，无需撤销", "status",
+                  "not_approved");
+  }
+  auto tree = units_.tree();
+  std::optional<model::Ordinal> own = tree->find(who.org_code);
+  std::optional<model::Ordinal> last = tree->find(l.entry.approvals.back());
+  if (!who.has(model::Role::kSysadmin) && !(own && last && tree->in_subtree(*own, *last))) {
+    return Status(StatusCode::kPermissionDenied, "只有作出审核的单位或其上级可以撤销审核", "status",
+                  "permission_denied");
+  }
+  store::EntryRecord next = l.entry;
+  next.approvals.pop_back();
+  next.status = next.approvals.empty() ? EntryStatus::kSubmitted : EntryStatus::kApproved;
+  std::string why(model::trim(reason));
+  if (!model::is_valid_utf8(why) || model::utf8_length(why) > kMaxReasonChars) {
+    return InvalidArgument("原因须为不超过 500 个字的文本", "reason", "invalid_text");
+  }
+  return transition(who, l, std::move(next), "unapprove", why);
+}
+
+// --- reminders and notices -------------------------------------------------------
+
+StatusOr<std::size_t> Reporting::remind(const Principal& who, std::int64_t task_id,
+                                        const std::string& message) {
+  if (!any_role(who, Permission::kManageTasks) && !any_role(who, Permission::kApproveEntries)) {
+    return access_.check_role(who, Permission::kManageTasks, fmt::format("task:{}", task_id));
+  }
+  ASSIGN_OR_RETURN(TaskStatus status, task_status(who, task_id));
+  std::string text =
+      model::trim(message).empty()
+          ? fmt::format("请尽快报送《{}》，截止日期 {}", status.task.title, status.task.due_date)
+          : std::string(model::trim(message));
+  if (!model::is_valid_utf8(text) || model::utf8_length(text) > kMaxReasonChars) {
+    return InvalidArgument("催报内容须为不超过 500 个字的文本", "message", "invalid_text");
+  }
+  std::vector<store::NoticeRecord> notices;
+  for (const store::EntryRecord& e : status.entries) {
+    if (handed_in(e.status) || e.org_code == who.org_code) continue;
+    notices.push_back({0, e.org_code, task_id, "remind", text, clock_.now_ms(), who.username});
+  }
+  RETURN_IF_ERROR(notify(notices));
+  RETURN_IF_ERROR(audit_.record(who, {"task.remind", fmt::format("task:{}", task_id), "ok",
+                                      fmt::format("催报 {} 个单位", notices.size())}));
+  return notices.size();
+}
+
+StatusOr<std::size_t> Reporting::send_due_reminders(int days_before) {
+  std::string today = beijing_date(clock_.now_ms());
+  ASSIGN_OR_RETURN(std::vector<store::TaskRecord> tasks, store_.list_tasks());
+  std::size_t sent = 0;
+  for (const store::TaskRecord& t : tasks) {
+    if (today > t.due_date || today < model::add_days(t.due_date, -days_before)) continue;
+    std::string key = fmt::format("reminded:task:{}", t.id);
+    ASSIGN_OR_RETURN(std::optional<std::string> done, store_.get_setting(key));
+    if (done) continue;
+    ASSIGN_OR_RETURN(std::vector<store::EntryRecord> entries, store_.list_entries(t.id));
+    std::vector<store::NoticeRecord> notices;
+    for (const store::EntryRecord& e : entries) {
+      if (handed_in(e.status)) continue;
+      notices.push_back({0, e.org_code, t.id, "remind",
+                         fmt::format("《{}》将于 {} 截止，请及时报送", t.title, t.due_date),
+                         clock_.now_ms(), "system"});
+    }
+    RETURN_IF_ERROR(notify(notices));
+    RETURN_IF_ERROR(store_.set_setting(key, today));
+    sent += notices.size();
+  }
+  return sent;
+}
+
+StatusOr<std::vector<store::NoticeRecord>> Reporting::notices(const Principal& who) {
+  if (who.org_code.empty()) return std::vector<store::NoticeRecord>();
+  return store_.notices_for({who.org_code}, kNoticeLimit);
+}
+
+// --- single values and history -------------------------------------------------------
+
+Status Reporting::post_value(const Principal& who, const SingleValue& value,
+                             std::vector<Violation>* violations_out) {
+  auto catalogue = metadata_.catalogue();
+  const model::Indicator* ind = catalogue->indicator(value.indicator);
+  if (!ind) {
+    return NotFound(fmt::format("指标 {} 不存在", model::sanitize_for_message(value.indicator)),
+                    "dataElement", "unknown_indicator");
+  }
+  if (ind->derived()) {
+    return InvalidArgument(fmt::format("“{}”由系统按公式计算，不能填写", ind->name), "dataElement",
+                           "derived_field");
+  }
+  ASSIGN_OR_RETURN(model::Period period, model::Period::parse(value.period));
+  bool manager = any_role(who, Permission::kManageTasks);
+  Status allowed = access_.check(who, manager ? Permission::kManageTasks : Permission::kFillEntries,
+                                 value.org_code);
+  if (allowed.code() == StatusCode::kNotFound) {
+    return NotFound(fmt::format("单位 {} 不存在", model::sanitize_for_message(value.org_code)),
+                    "orgUnit", "unknown_org_unit");
+  }
+  RETURN_IF_ERROR(allowed);
+  // A figure in a submitted or approved entry is locked there.
+  ASSIGN_OR_RETURN(auto entries, store_.entries_of_units({value.org_code}));
+  for (const store::EntryRecord& e : entries) {
+    if (!handed_in(e.status)) continue;
+    ASSIGN_OR_RETURN(std::optional<store::TaskRecord> t, store_.find_task(e.task_id));
+    if (!t || t->period != period.to_string()) continue;
+    const model::Form* form = catalogue->form(t->form_code);
+    if (!form) continue;
+    std::vector<std::string> codes = form->indicator_codes();
+    if (std::find(codes.begin(), codes.end(), value.indicator) != codes.end()) {
+      return Status(StatusCode::kFailedPrecondition,
+                    fmt::format("该数据所在的《{}》已{}，不能修改", t->title,
+                                model::entry_status_label(e.status)),
+                    "dataElement", "entry_locked");
+    }
+  }
+  store::ValueWrite w{value.indicator, value.org_code, period.to_string(), std::nullopt,
+                      std::nullopt};
+  if (value.raw) {
+    if (!model::is_valid_utf8(*value.raw)) {
+      return InvalidArgument("数值不是有效的 UTF-8 文本", "value", "invalid_utf8");
+    }
+    model::EnteredValue v = model::interpret_value(*value.raw, ind->field_spec());
+    for (Violation& violation : v.violations) violation.field = value.indicator;
+    if (violations_out) *violations_out = v.violations;
+    if (!v.ok()) return validation_failed(v.violations);
+    w.number = v.number;
+    w.text = v.text;
+  }
+  RETURN_IF_ERROR(store_.write_values({w}, {who.username, "api", clock_.now_ms()}));
+  return audit_.record(
+      who, {"datavalue.write",
+            fmt::format("{}/{}/{}", value.indicator, value.org_code, period.to_string()), "ok",
+            value.raw ? model::sanitize_for_message(*value.raw) : "清除"});
+}
+
+StatusOr<std::vector<store::ValueChange>> Reporting::history(const Principal& who,
+                                                             const std::string& indicator,
+                                                             const std::string& org_code,
+                                                             const std::string& period) {
+  RETURN_IF_ERROR(access_.check(who, Permission::kReadUnits, org_code));
+  if (!metadata_.catalogue()->indicator(indicator)) {
+    return NotFound(fmt::format("指标 {} 不存在", model::sanitize_for_message(indicator)),
+                    "dataElement", "unknown_indicator");
+  }
+  ASSIGN_OR_RETURN(model::Period p, model::Period::parse(period));
+  return store_.value_history(indicator, org_code, p.to_string());
+}
+
+}  // namespace tianbao::service

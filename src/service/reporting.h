@@ -1,0 +1,214 @@
+// Reporting: tasks sent down the tree, each unit's entry, and the figures in
+// it — the workflow 未填 → 草稿 → 已提交 → 已审核 (level by level up to the
+// issuing unit) or 退回 with a reason; completeness (报送率/及时率) by region;
+// reminders (催报); single values from other systems; value history.
+//
+// Values are keyed by (indicator, unit, period), so a figure reported once
+// serves every form and task that asks for it (一数一源). Every change keeps
+// old and new value, who, when and through which channel.
+//
+// Thread-safety: safe for concurrent use. Concurrent edits of one entry are
+// resolved by its version: a stale write is refused (Conflict), never
+// merged silently.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <functional>
+
+#include "model/period.h"
+#include "model/reporting.h"
+#include "model/value.h"
+#include "service/access.h"
+#include "service/audit_log.h"
+#include "service/clock.h"
+#include "service/metadata.h"
+#include "service/org_units.h"
+#include "store/store.h"
+
+namespace tianbao::service {
+
+struct NewTask {
+  std::string form;
+  std::string period;
+  std::vector<std::string> org_units;  // explicit list, or …
+  std::string root;                    // … every region of `level` under `root`
+  int level = 0;
+  std::string deadline;  // "P18D" or "2022-09-18"
+  std::string title;     // optional
+};
+
+struct TaskView {
+  store::TaskRecord task;
+  std::string form_name;
+  std::string period_label;
+  std::size_t assigned = 0;   // entries in the caller's scope
+  std::size_t submitted = 0;  // of those, submitted or approved
+  // The caller's own entry, if their unit is assigned.
+  std::optional<store::EntryRecord> own_entry;
+};
+
+// An entry's field as the form shows it.
+struct EntryField {
+  const model::Indicator* indicator = nullptr;  // into the catalogue held by EntryView
+  std::optional<double> number;
+  std::optional<std::string> text;
+  std::optional<double> previous;  // last period's value, for reference
+};
+
+struct EntrySection {
+  std::string title;
+  std::vector<EntryField> fields;
+};
+
+struct EntryView {
+  std::shared_ptr<const Catalogue> catalogue;  // keeps field pointers valid
+  store::TaskRecord task;
+  const model::Form* form = nullptr;
+  store::EntryRecord entry;
+  std::string org_name;
+  std::string previous_period;
+  std::vector<EntrySection> sections;
+  std::vector<model::Violation> violations;  // of the stored values, incl. rules
+  std::vector<store::EntryEvent> events;
+  bool can_edit = false;
+  bool can_submit = false;
+  bool can_approve = false;
+  bool can_return = false;
+  bool can_unapprove = false;
+  std::string next_approver;  // org code whose approval is due, if any
+};
+
+// One field's raw input: a JSON number already printed, a string, or null.
+struct FieldInput {
+  std::string code;
+  std::optional<std::string> raw;  // nullopt: clear the field
+};
+
+struct SaveResult {
+  std::int64_t version = 0;
+  std::vector<model::Violation> violations;  // warnings (and rule errors that block submit)
+};
+
+struct UnitProgress {
+  std::string org_code;
+  std::string name;
+  int level = 0;
+  std::size_t assigned = 0;
+  std::size_t submitted = 0;
+  std::size_t on_time = 0;
+  std::size_t approved = 0;  // fully, up to the issuer
+};
+
+struct TaskStatus {
+  store::TaskRecord task;
+  std::vector<store::EntryRecord> entries;  // in the caller's scope
+  std::vector<UnitProgress> regions;        // every unit above an entry, within scope
+  std::map<std::string, bool> on_time;      // by entry org code
+};
+
+struct SingleValue {
+  std::string indicator;
+  std::string period;
+  std::string org_code;
+  std::optional<std::string> raw;
+};
+
+// Posts notices to an outside channel (SMS gateway, 粤政易) as well.
+using NoticeSink = std::function<void(const std::vector<store::NoticeRecord>&)>;
+
+class Reporting {
+ public:
+  static constexpr int kDefaultRemindDaysBefore = 3;
+
+  Reporting(store::Store& store, const OrgUnits& units, const Metadata& metadata,
+            const Access& access, AuditLog& audit, const Clock& clock)
+      : store_(store),
+        units_(units),
+        metadata_(metadata),
+        access_(access),
+        audit_(audit),
+        clock_(clock) {}
+
+  void set_notice_sink(NoticeSink sink) { sink_ = std::move(sink); }
+
+  StatusOr<std::int64_t> create_task(const Principal& who, const NewTask& task);
+  StatusOr<std::vector<TaskView>> list_tasks(const Principal& who);
+  StatusOr<TaskStatus> task_status(const Principal& who, std::int64_t task_id);
+
+  StatusOr<EntryView> get_entry(const Principal& who, std::int64_t task_id,
+                                const std::string& org_code);
+  // Saves a draft. Any field with an error → InvalidArgument carrying the
+  // violations (see last_violations) and nothing is stored.
+  StatusOr<SaveResult> save_entry(const Principal& who, std::int64_t task_id,
+                                  const std::string& org_code, std::int64_t version,
+                                  const std::vector<FieldInput>& fields,
+                                  std::vector<model::Violation>* violations_out);
+  // Checks fields without saving (for validation as the filler types).
+  StatusOr<std::vector<model::Violation>> check_fields(const Principal& who, std::int64_t task_id,
+                                                       const std::string& org_code,
+                                                       const std::vector<FieldInput>& fields);
+  StatusOr<std::int64_t> submit(const Principal& who, std::int64_t task_id,
+                                const std::string& org_code, const std::string& explanation,
+                                std::vector<model::Violation>* violations_out);
+  StatusOr<std::int64_t> approve(const Principal& who, std::int64_t task_id,
+                                 const std::string& org_code);
+  StatusOr<std::int64_t> return_entry(const Principal& who, std::int64_t task_id,
+                                      const std::string& org_code, const std::string& reason);
+  StatusOr<std::int64_t> unapprove(const Principal& who, std::int64_t task_id,
+                                   const std::string& org_code, const std::string& reason);
+
+  // 催报: notices to the units in scope that have not submitted.
+  StatusOr<std::size_t> remind(const Principal& who, std::int64_t task_id,
+                               const std::string& message);
+  // Scheduled: reminds every task due within `days_before` days, once per task.
+  StatusOr<std::size_t> send_due_reminders(int days_before);
+  StatusOr<std::vector<store::NoticeRecord>> notices(const Principal& who);
+
+  // One value from a program or an administrator (channel "api").
+  Status post_value(const Principal& who, const SingleValue& value,
+                    std::vector<model::Violation>* violations_out);
+  StatusOr<std::vector<store::ValueChange>> history(const Principal& who,
+                                                    const std::string& indicator,
+                                                    const std::string& org_code,
+                                                    const std::string& period);
+
+ private:
+  struct Loaded {
+    std::shared_ptr<const Catalogue> catalogue;
+    store::TaskRecord task;
+    const model::Form* form = nullptr;
+    store::EntryRecord entry;
+    model::Period period = model::Period::year(2000);
+  };
+  StatusOr<Loaded> load(std::int64_t task_id, const std::string& org_code);
+  // The unit whose approval is due next, or empty if fully approved.
+  std::string next_approver(const store::TaskRecord& task, const store::EntryRecord& entry) const;
+  // Interprets inputs against the form; fills `writes` for usable values.
+  std::vector<model::Violation> interpret(const Loaded& l, const std::vector<FieldInput>& fields,
+                                          std::vector<store::ValueWrite>* writes);
+  // All checks on a full set of values: per-field bounds, outliers, rules.
+  StatusOr<std::vector<model::Violation>> evaluate(
+      const Loaded& l, const std::map<std::string, double>& numbers,
+      const std::map<std::string, std::string>& texts, bool require_all);
+  StatusOr<std::pair<std::map<std::string, double>, std::map<std::string, std::string>>>
+  stored_values(const Loaded& l);
+  StatusOr<std::int64_t> transition(const Principal& who, const Loaded& l,
+                                    store::EntryRecord next, const std::string& action,
+                                    const std::string& reason);
+  bool is_on_time(const store::TaskRecord& task, const store::EntryRecord& entry) const;
+  Status notify(const std::vector<store::NoticeRecord>& notices);
+
+  store::Store& store_;
+  const OrgUnits& units_;
+  const Metadata& metadata_;
+  const Access& access_;
+  AuditLog& audit_;
+  const Clock& clock_;
+  NoticeSink sink_;
+};
+
+}  // namespace tianbao::service

@@ -1,0 +1,715 @@
+// The SQLite backend's reporting tables: indicators, forms, rules, tasks,
+// entries, data values with history, notices.
+#include <algorithm>
+#include <charconv>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "store/sqlite_store.h"
+#include "store/sqlite_support.h"
+
+namespace tianbao::store {
+
+using namespace sqlite_detail;  // NOLINT: the backend's own helpers
+
+namespace {
+
+std::string join(const std::vector<std::string>& parts, char sep) {
+  std::string out;
+  for (const std::string& p : parts) {
+    if (!out.empty()) out += sep;
+    out += p;
+  }
+  return out;
+}
+
+std::vector<std::string> split(const std::string& text, char sep) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find(sep, start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// "?, ?, ?" for an IN list.
+std::string placeholders(std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
+  return out;
+}
+
+std::string value_text(const std::optional<double>& number,
+                       const std::optional<std::string>& text) {
+  if (number) return fmt::format("{}", *number);
+  if (text) return *text;
+  return {};
+}
+
+Status not_found(std::string_view what, std::string_view code, const char* reason) {
+  return NotFound(fmt::format("{} {} 不存在", what, code), "code", reason);
+}
+
+constexpr std::string_view kIndicatorColumns =
+    "SELECT code, name, unit, value_type, aggregation, kind, formula, min_value, max_value, "
+    "definition, guidance FROM indicator ";
+
+StatusOr<model::Indicator> read_indicator(const Statement& q) {
+  model::Indicator ind;
+  ind.code = q.text(0);
+  ind.name = q.text(1);
+  ind.unit = q.text(2);
+  ASSIGN_OR_RETURN(ind.value_type, model::parse_value_type(q.text(3)));
+  ASSIGN_OR_RETURN(ind.aggregation, model::parse_aggregation(q.text(4)));
+  ASSIGN_OR_RETURN(ind.kind, model::parse_indicator_kind(q.text(5)));
+  ind.formula = q.text(6);
+  ind.min = q.real(7);
+  ind.max = q.real(8);
+  ind.definition = q.text(9);
+  ind.guidance = q.text(10);
+  return ind;
+}
+
+void bind_indicator(Statement& q, const model::Indicator& ind) {
+  q.bind(1, ind.code);
+  q.bind(2, ind.name);
+  q.bind(3, ind.unit);
+  q.bind(4, model::value_type_name(ind.value_type));
+  q.bind(5, model::aggregation_name(ind.aggregation));
+  q.bind(6, model::indicator_kind_name(ind.kind));
+  q.bind(7, ind.formula);
+  q.bind_optional(8, ind.min);
+  q.bind_optional(9, ind.max);
+  q.bind(10, ind.definition);
+  q.bind(11, ind.guidance);
+}
+
+std::string sections_json(const model::Form& form) {
+  nlohmann::json sections = nlohmann::json::array();
+  for (const model::FormSection& s : form.sections) {
+    sections.push_back({{"title", s.title}, {"indicators", s.indicators}});
+  }
+  return sections.dump();
+}
+
+StatusOr<model::Form> read_form(const Statement& q) {
+  model::Form form;
+  form.code = q.text(0);
+  form.name = q.text(1);
+  ASSIGN_OR_RETURN(form.period_type, model::parse_form_period_type(q.text(2)));
+  for (const std::string& level : split(q.text(3), ',')) form.levels.push_back(std::stoi(level));
+  nlohmann::json sections = nlohmann::json::parse(q.text(4), nullptr, false);
+  if (!sections.is_array()) return Internal(fmt::format("报表 {} 的栏目数据损坏", form.code));
+  for (const nlohmann::json& s : sections) {
+    form.sections.push_back(model::FormSection{s.value("title", std::string()),
+                                               s.value("indicators", std::vector<std::string>())});
+  }
+  return form;
+}
+
+std::string levels_text(const std::vector<int>& levels) {
+  std::vector<std::string> parts;
+  for (int l : levels) parts.push_back(std::to_string(l));
+  return join(parts, ',');
+}
+
+constexpr std::string_view kRuleColumns =
+    "SELECT code, name, left_expr, operator, right_expr, severity, message FROM validation_rule ";
+
+StatusOr<model::ValidationRule> read_rule(const Statement& q) {
+  model::ValidationRule rule;
+  rule.code = q.text(0);
+  rule.name = q.text(1);
+  rule.left = q.text(2);
+  ASSIGN_OR_RETURN(rule.op, model::parse_rule_operator(q.text(3)));
+  rule.right = q.text(4);
+  rule.severity = q.text(5) == "warning" ? model::Severity::kWarning : model::Severity::kError;
+  rule.message = q.text(6);
+  return rule;
+}
+
+void bind_rule(Statement& q, const model::ValidationRule& rule) {
+  q.bind(1, rule.code);
+  q.bind(2, rule.name);
+  q.bind(3, rule.left);
+  q.bind(4, model::rule_operator_text(rule.op));
+  q.bind(5, rule.right);
+  q.bind(6, model::severity_name(rule.severity));
+  q.bind(7, rule.message);
+}
+
+constexpr std::string_view kTaskColumns =
+    "SELECT t.id, f.code, t.period, t.deadline, t.due_date, o.code, t.title, t.created_at, "
+    "t.created_by FROM task t JOIN form f ON f.id = t.form_id "
+    "JOIN org_unit o ON o.id = t.issuer_org_id ";
+
+TaskRecord read_task(const Statement& q) {
+  return TaskRecord{q.int64(0), q.text(1), q.text(2),  q.text(3), q.text(4),
+                    q.text(5),  q.text(6), q.int64(7), q.text(8)};
+}
+
+constexpr std::string_view kEntryColumns =
+    "SELECT e.task_id, o.code, e.status, e.version, e.submitted_at, e.explanation, "
+    "e.return_reason, e.approvals, e.updated_at, e.updated_by "
+    "FROM entry e JOIN org_unit o ON o.id = e.org_unit_id ";
+
+StatusOr<EntryRecord> read_entry(const Statement& q) {
+  EntryRecord e;
+  e.task_id = q.int64(0);
+  e.org_code = q.text(1);
+  ASSIGN_OR_RETURN(e.status, model::parse_entry_status(q.text(2)));
+  e.version = q.int64(3);
+  e.submitted_at = q.int64(4);
+  e.explanation = q.text(5);
+  e.return_reason = q.text(6);
+  e.approvals = split(q.text(7), ',');
+  e.updated_at = q.int64(8);
+  e.updated_by = q.text(9);
+  return e;
+}
+
+}  // namespace
+
+// --- indicators, forms, rules ------------------------------------------------
+
+StatusOr<std::vector<model::Indicator>> SqliteStore::list_indicators() {
+  std::lock_guard lock(mu_);
+  Statement q(db_, std::string(kIndicatorColumns) + "ORDER BY code");
+  RETURN_IF_ERROR(q.prepared("读取指标"));
+  std::vector<model::Indicator> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.step("读取指标"));
+    if (!row) break;
+    ASSIGN_OR_RETURN(model::Indicator ind, read_indicator(q));
+    out.push_back(std::move(ind));
+  }
+  return out;
+}
+
+Status SqliteStore::insert_indicator(const model::Indicator& ind) {
+  std::lock_guard lock(mu_);
+  Statement q(
+      db_,
+      "INSERT INTO indicator(code, name, unit, value_type, aggregation, kind, formula, "
+      "min_value, max_value, definition, guidance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+      "ON CONFLICT(code) DO NOTHING");
+  RETURN_IF_ERROR(q.prepared("新增指标"));
+  bind_indicator(q, ind);
+  RETURN_IF_ERROR(q.run("新增指标"));
+  if (sqlite3_changes(db_) != 1) {
+    return AlreadyExists(fmt::format("指标代码 {} 已存在", ind.code), "code");
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::update_indicator(const model::Indicator& ind) {
+  std::lock_guard lock(mu_);
+  Statement q(db_,
+              "UPDATE indicator SET name = ?2, unit = ?3, value_type = ?4, aggregation = ?5, "
+              "kind = ?6, formula = ?7, min_value = ?8, max_value = ?9, definition = ?10, "
+              "guidance = ?11 WHERE code = ?1");
+  RETURN_IF_ERROR(q.prepared("更新指标"));
+  bind_indicator(q, ind);
+  RETURN_IF_ERROR(q.run("更新指标"));
+  if (sqlite3_changes(db_) != 1) return not_found("指标", ind.code, "unknown_indicator");
+  return Status::Ok();
+}
+
+Status SqliteStore::delete_indicator(std::string_view code) {
+  std::lock_guard lock(mu_);
+  Statement q(db_, "DELETE FROM indicator WHERE code = ?");
+  RETURN_IF_ERROR(q.prepared("删除指标"));
+  q.bind(1, code);
+  Status run = q.run("删除指标");
+  if (run.reason() == "constraint") {
+    return Status(StatusCode::kFailedPrecondition, fmt::format("指标 {} 已有数据，不能删除", code),
+                  "code", "indicator_in_use");
+  }
+  RETURN_IF_ERROR(run);
+  if (sqlite3_changes(db_) != 1) return not_found("指标", code, "unknown_indicator");
+  return Status::Ok();
+}
+
+StatusOr<std::vector<model::Form>> SqliteStore::list_forms() {
+  std::lock_guard lock(mu_);
+  Statement q(db_, "SELECT code, name, period_type, levels, sections FROM form ORDER BY code");
+  RETURN_IF_ERROR(q.prepared("读取报表"));
+  std::vector<model::Form> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.step("读取报表"));
+    if (!row) break;
+    ASSIGN_OR_RETURN(model::Form form, read_form(q));
+    out.push_back(std::move(form));
+  }
+  return out;
+}
+
+Status SqliteStore::insert_form(const model::Form& form) {
+  std::lock_guard lock(mu_);
+  Statement q(db_,
+              "INSERT INTO form(code, name, period_type, levels, sections) VALUES (?, ?, ?, ?, ?) "
+              "ON CONFLICT(code) DO NOTHING");
+  RETURN_IF_ERROR(q.prepared("新增报表"));
+  q.bind(1, form.code);
+  q.bind(2, form.name);
+  q.bind(3, model::form_period_type_name(form.period_type));
+  q.bind(4, levels_text(form.levels));
+  q.bind(5, sections_json(form));
+  RETURN_IF_ERROR(q.run("新增报表"));
+  if (sqlite3_changes(db_) != 1) {
+    return AlreadyExists(fmt::format("报表代码 {} 已存在", form.code), "code");
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::update_form(const model::Form& form) {
+  std::lock_guard lock(mu_);
+  Statement q(db_,
+              "UPDATE form SET name = ?2, period_type = ?3, levels = ?4, sections = ?5 "
+              "WHERE code = ?1");
+  RETURN_IF_ERROR(q.prepared("更新报表"));
+  q.bind(1, form.code);
+  q.bind(2, form.name);
+  q.bind(3, model::form_period_type_name(form.period_type));
+  q.bind(4, levels_text(form.levels));
+  q.bind(5, sections_json(form));
+  RETURN_IF_ERROR(q.run("更新报表"));
+  if (sqlite3_changes(db_) != 1) return not_found("报表", form.code, "unknown_form");
+  return Status::Ok();
+}
+
+StatusOr<std::vector<model::ValidationRule>> SqliteStore::list_rules() {
+  std::lock_guard lock(mu_);
+  Statement q(db_, std::string(kRuleColumns) + "ORDER BY code");
+  RETURN_IF_ERROR(q.prepared("读取校验规则"));
+  std::vector<model::ValidationRule> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.step("读取校验规则"));
+    if (!row) break;
+    ASSIGN_OR_RETURN(model::ValidationRule rule, read_rule(q));
+    out.push_back(std::move(rule));
+  }
+  return out;
+}
+
+Status SqliteStore::insert_rule(const model::ValidationRule& rule) {
+  std::lock_guard lock(mu_);
+  Statement q(db_,
+              "INSERT INTO validation_rule(code, name, left_expr, operator, right_expr, severity, "
+              "message) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(code) DO NOTHING");
+  RETURN_IF_ERROR(q.prepared("新增校验规则"));
+  bind_rule(q, rule);
+  RETURN_IF_ERROR(q.run("新增校验规则"));
+  if (sqlite3_changes(db_) != 1) {
+    return AlreadyExists(fmt::format("校验规则代码 {} 已存在", rule.code), "code");
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::update_rule(const model::ValidationRule& rule) {
+  std::lock_guard lock(mu_);
+  Statement q(db_,
+              "UPDATE validation_rule SET name = ?2, left_expr = ?3, operator = ?4, "
+              "right_expr = ?5, severity = ?6, message = ?7 WHERE code = ?1");
+  RETURN_IF_ERROR(q.prepared("更新校验规则"));
+  bind_rule(q, rule);
+  RETURN_IF_ERROR(q.run("更新校验规则"));
+  if (sqlite3_changes(db_) != 1) return not_found("校验规则", rule.code, "unknown_rule");
+  return Status::Ok();
+}
+
+Status SqliteStore::delete_rule(std::string_view code) {
+  std::lock_guard lock(mu_);
+  Statement q(db_, "DELETE FROM validation_rule WHERE code = ?");
+  RETURN_IF_ERROR(q.prepared("删除校验规则"));
+  q.bind(1, code);
+  RETURN_IF_ERROR(q.run("删除校验规则"));
+  if (sqlite3_changes(db_) != 1) return not_found("校验规则", code, "unknown_rule");
+  return Status::Ok();
+}
+
+// --- tasks and entries -------------------------------------------------------
+
+StatusOr<std::int64_t> SqliteStore::insert_task(const TaskRecord& task,
+                                                const std::vector<std::string>& org_codes) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  RETURN_IF_ERROR(tx.begin());
+  std::int64_t id = 0;
+  {
+    Statement q(db_,
+                "INSERT INTO task(form_id, period, deadline, due_date, issuer_org_id, title, "
+                "created_at, created_by) SELECT f.id, ?2, ?3, ?4, o.id, ?6, ?7, ?8 "
+                "FROM form f, org_unit o WHERE f.code = ?1 AND o.code = ?5");
+    RETURN_IF_ERROR(q.prepared("新增任务"));
+    q.bind(1, task.form_code);
+    q.bind(2, task.period);
+    q.bind(3, task.deadline);
+    q.bind(4, task.due_date);
+    q.bind(5, task.issuer_org);
+    q.bind(6, task.title);
+    q.bind(7, task.created_at);
+    q.bind(8, task.created_by);
+    RETURN_IF_ERROR(q.run("新增任务"));
+    if (sqlite3_changes(db_) != 1) return NotFound("报表或下发单位不存在", "form", "unknown_form");
+    id = sqlite3_last_insert_rowid(db_);
+  }
+  Statement entry(db_,
+                  "INSERT INTO entry(task_id, org_unit_id, status, version) "
+                  "SELECT ?, id, 'not_started', 1 FROM org_unit WHERE code = ?");
+  RETURN_IF_ERROR(entry.prepared("新增填报单位"));
+  for (const std::string& code : org_codes) {
+    entry.reset();
+    entry.bind(1, id);
+    entry.bind(2, code);
+    RETURN_IF_ERROR(entry.run("新增填报单位"));
+    if (sqlite3_changes(db_) != 1) {
+      return NotFound(fmt::format("单位 {} 不存在", code), "orgUnits", "unknown_org_unit");
+    }
+  }
+  RETURN_IF_ERROR(tx.commit());
+  return id;
+}
+
+StatusOr<std::optional<TaskRecord>> SqliteStore::find_task(std::int64_t id) {
+  std::lock_guard lock(mu_);
+  Statement q(db_, std::string(kTaskColumns) + "WHERE t.id = ?");
+  RETURN_IF_ERROR(q.prepared("读取任务"));
+  q.bind(1, id);
+  ASSIGN_OR_RETURN(bool row, q.step("读取任务"));
+  if (!row) return std::optional<TaskRecord>();
+  return std::optional<TaskRecord>(read_task(q));
+}
+
+StatusOr<std::vector<TaskRecord>> SqliteStore::list_tasks() {
+  std::lock_guard lock(mu_);
+  Statement q(db_, std::string(kTaskColumns) + "ORDER BY t.id");
+  RETURN_IF_ERROR(q.prepared("读取任务"));
+  std::vector<TaskRecord> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.step("读取任务"));
+    if (!row) break;
+    out.push_back(read_task(q));
+  }
+  return out;
+}
+
+StatusOr<std::vector<EntryRecord>> SqliteStore::select_entries(
+    std::string_view where, const std::vector<std::string>& binds, std::int64_t task_id) {
+  Statement q(db_, std::string(kEntryColumns) + std::string(where));
+  RETURN_IF_ERROR(q.prepared("读取填报"));
+  int i = 1;
+  if (task_id != 0) q.bind(i++, task_id);
+  for (const std::string& b : binds) q.bind(i++, b);
+  std::vector<EntryRecord> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.step("读取填报"));
+    if (!row) break;
+    ASSIGN_OR_RETURN(EntryRecord e, read_entry(q));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+StatusOr<std::vector<EntryRecord>> SqliteStore::list_entries(std::int64_t task_id) {
+  std::lock_guard lock(mu_);
+  return select_entries("WHERE e.task_id = ? ORDER BY o.code", {}, task_id);
+}
+
+StatusOr<std::vector<EntryRecord>> SqliteStore::entries_of_units(
+    const std::vector<std::string>& org_codes) {
+  std::lock_guard lock(mu_);
+  if (org_codes.empty()) return std::vector<EntryRecord>();
+  return select_entries(
+      "WHERE o.code IN (" + placeholders(org_codes.size()) + ") ORDER BY e.task_id, o.code",
+      org_codes, 0);
+}
+
+StatusOr<std::optional<EntryRecord>> SqliteStore::find_entry(std::int64_t task_id,
+                                                             std::string_view org_code) {
+  std::lock_guard lock(mu_);
+  ASSIGN_OR_RETURN(auto entries, select_entries("WHERE e.task_id = ? AND o.code = ?",
+                                                {std::string(org_code)}, task_id));
+  if (entries.empty()) return std::optional<EntryRecord>();
+  return std::optional<EntryRecord>(std::move(entries.front()));
+}
+
+StatusOr<std::int64_t> SqliteStore::commit_entry(const EntryCommit& c) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  RETURN_IF_ERROR(tx.begin());
+  std::int64_t next_version = c.expected_version + 1;
+  {
+    Statement q(db_,
+                "UPDATE entry SET status = ?1, version = ?2, submitted_at = ?3, explanation = ?4, "
+                "return_reason = ?5, approvals = ?6, updated_at = ?7, updated_by = ?8 "
+                "WHERE task_id = ?9 AND org_unit_id = (SELECT id FROM org_unit WHERE code = ?10) "
+                "AND version = ?11");
+    RETURN_IF_ERROR(q.prepared("保存填报"));
+    q.bind(1, model::entry_status_name(c.next.status));
+    q.bind(2, next_version);
+    q.bind(3, c.next.submitted_at);
+    q.bind(4, c.next.explanation);
+    q.bind(5, c.next.return_reason);
+    q.bind(6, join(c.next.approvals, ','));
+    q.bind(7, c.context.at);
+    q.bind(8, c.context.username);
+    q.bind(9, c.task_id);
+    q.bind(10, c.org_code);
+    q.bind(11, c.expected_version);
+    RETURN_IF_ERROR(q.run("保存填报"));
+    if (sqlite3_changes(db_) != 1) {
+      return Status(StatusCode::kConflict,
+                    "这份报表已被他人修改（或您在另一个窗口中修改过），请刷新后再保存", "version",
+                    "version_conflict");
+    }
+  }
+  RETURN_IF_ERROR(write_values_locked(c.writes, c.context));
+  if (c.event) {
+    Statement q(db_,
+                "INSERT INTO entry_event(task_id, org_unit_id, at, username, action, from_status, "
+                "to_status, reason) SELECT ?, id, ?, ?, ?, ?, ?, ? FROM org_unit WHERE code = ?");
+    RETURN_IF_ERROR(q.prepared("记录流转"));
+    q.bind(1, c.event->task_id);
+    q.bind(2, c.event->at);
+    q.bind(3, c.event->username);
+    q.bind(4, c.event->action);
+    q.bind(5, c.event->from_status);
+    q.bind(6, c.event->to_status);
+    q.bind(7, c.event->reason);
+    q.bind(8, c.event->org_code);
+    RETURN_IF_ERROR(q.run("记录流转"));
+  }
+  RETURN_IF_ERROR(tx.commit());
+  return next_version;
+}
+
+StatusOr<std::vector<EntryEvent>> SqliteStore::entry_events(std::int64_t task_id,
+                                                            std::string_view org_code) {
+  std::lock_guard lock(mu_);
+  Statement q(
+      db_,
+      "SELECT ev.task_id, o.code, ev.at, ev.username, ev.action, ev.from_status, "
+      "ev.to_status, ev.reason FROM entry_event ev JOIN org_unit o ON o.id = ev.org_unit_id "
+      "WHERE ev.task_id = ? AND o.code = ? ORDER BY ev.id");
+  RETURN_IF_ERROR(q.prepared("读取流转记录"));
+  q.bind(1, task_id);
+  q.bind(2, org_code);
+  std::vector<EntryEvent> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.step("读取流转记录"));
+    if (!row) break;
+    out.push_back(EntryEvent{q.int64(0), q.text(1), q.int64(2), q.text(3), q.text(4), q.text(5),
+                             q.text(6), q.text(7)});
+  }
+  return out;
+}
+
+// --- data values ---------------------------------------------------------------
+
+Status SqliteStore::write_values_locked(const std::vector<ValueWrite>& writes,
+                                        const WriteContext& ctx) {
+  if (writes.empty()) return Status::Ok();
+  Statement old(db_,
+                "SELECT d.value, d.text_value, i.id, o.id FROM indicator i, org_unit o "
+                "LEFT JOIN data_value d ON d.indicator_id = i.id AND d.org_unit_id = o.id "
+                "AND d.period = ?3 WHERE i.code = ?1 AND o.code = ?2");
+  RETURN_IF_ERROR(old.prepared("读取原值"));
+  Statement upsert(db_,
+                   "INSERT INTO data_value(indicator_id, org_unit_id, period, value, text_value, "
+                   "updated_at, updated_by, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                   "ON CONFLICT(indicator_id, org_unit_id, period) DO UPDATE SET "
+                   "value = excluded.value, text_value = excluded.text_value, "
+                   "updated_at = excluded.updated_at, updated_by = excluded.updated_by, "
+                   "channel = excluded.channel");
+  RETURN_IF_ERROR(upsert.prepared("保存数据"));
+  Statement remove(
+      db_, "DELETE FROM data_value WHERE indicator_id = ? AND org_unit_id = ? AND period = ?");
+  RETURN_IF_ERROR(remove.prepared("清除数据"));
+  Statement history(db_,
+                    "INSERT INTO data_value_history(indicator_id, org_unit_id, period, old_value, "
+                    "new_value, at, username, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  RETURN_IF_ERROR(history.prepared("记录数据历史"));
+  for (const ValueWrite& w : writes) {
+    old.reset();
+    old.bind(1, w.indicator);
+    old.bind(2, w.org_code);
+    old.bind(3, w.period);
+    ASSIGN_OR_RETURN(bool found, old.step("读取原值"));
+    if (!found) {
+      return NotFound(fmt::format("指标 {} 或单位 {} 不存在", w.indicator, w.org_code),
+                      "dataElement", "unknown_indicator");
+    }
+    std::optional<double> old_number = old.real(0);
+    std::optional<std::string> old_text = old.optional_text(1);
+    std::int64_t indicator_id = old.int64(2);
+    std::int64_t org_id = old.int64(3);
+    old.reset();
+    bool had = old_number || old_text;
+    bool clearing = !w.number && !w.text;
+    if (old_number == w.number && old_text == w.text) continue;  // unchanged: no history
+    if (clearing) {
+      remove.reset();
+      remove.bind(1, indicator_id);
+      remove.bind(2, org_id);
+      remove.bind(3, w.period);
+      RETURN_IF_ERROR(remove.run("清除数据"));
+    } else {
+      upsert.reset();
+      upsert.bind(1, indicator_id);
+      upsert.bind(2, org_id);
+      upsert.bind(3, w.period);
+      upsert.bind_optional(4, w.number);
+      upsert.bind_optional(5, w.text);
+      upsert.bind(6, ctx.at);
+      upsert.bind(7, ctx.username);
+      upsert.bind(8, ctx.channel);
+      RETURN_IF_ERROR(upsert.run("保存数据"));
+    }
+    history.reset();
+    history.bind(1, indicator_id);
+    history.bind(2, org_id);
+    history.bind(3, w.period);
+    if (had) {
+      history.bind(4, value_text(old_number, old_text));
+    } else {
+      history.bind_null(4);
+    }
+    if (clearing) {
+      history.bind_null(5);
+    } else {
+      history.bind(5, value_text(w.number, w.text));
+    }
+    history.bind(6, ctx.at);
+    history.bind(7, ctx.username);
+    history.bind(8, ctx.channel);
+    RETURN_IF_ERROR(history.run("记录数据历史"));
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::write_values(const std::vector<ValueWrite>& writes, const WriteContext& ctx) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  RETURN_IF_ERROR(tx.begin());
+  RETURN_IF_ERROR(write_values_locked(writes, ctx));
+  return tx.commit();
+}
+
+StatusOr<std::vector<DataValueRecord>> SqliteStore::find_values(
+    std::string_view org_code, const std::vector<std::string>& periods,
+    const std::vector<std::string>& indicators) {
+  std::lock_guard lock(mu_);
+  std::vector<DataValueRecord> out;
+  if (periods.empty() || indicators.empty()) return out;
+  Statement q(db_,
+              "SELECT i.code, o.code, d.period, d.value, d.text_value, d.updated_at, d.updated_by, "
+              "d.channel FROM data_value d JOIN indicator i ON i.id = d.indicator_id "
+              "JOIN org_unit o ON o.id = d.org_unit_id WHERE o.code = ? AND d.period IN (" +
+                  placeholders(periods.size()) + ") AND i.code IN (" +
+                  placeholders(indicators.size()) + ")");
+  RETURN_IF_ERROR(q.prepared("读取数据"));
+  int i = 1;
+  q.bind(i++, org_code);
+  for (const std::string& p : periods) q.bind(i++, p);
+  for (const std::string& c : indicators) q.bind(i++, c);
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.step("读取数据"));
+    if (!row) break;
+    out.push_back(DataValueRecord{q.text(0), q.text(1), q.text(2), q.real(3), q.optional_text(4),
+                                  q.int64(5), q.text(6), q.text(7)});
+  }
+  return out;
+}
+
+StatusOr<std::vector<ValueChange>> SqliteStore::value_history(std::string_view indicator,
+                                                              std::string_view org_code,
+                                                              std::string_view period) {
+  std::lock_guard lock(mu_);
+  Statement q(db_,
+              "SELECT i.code, o.code, h.period, h.old_value, h.new_value, h.at, h.username, "
+              "h.channel FROM data_value_history h JOIN indicator i ON i.id = h.indicator_id "
+              "JOIN org_unit o ON o.id = h.org_unit_id "
+              "WHERE i.code = ? AND o.code = ? AND h.period = ? ORDER BY h.id");
+  RETURN_IF_ERROR(q.prepared("读取数据历史"));
+  q.bind(1, indicator);
+  q.bind(2, org_code);
+  q.bind(3, period);
+  std::vector<ValueChange> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.step("读取数据历史"));
+    if (!row) break;
+    out.push_back(ValueChange{q.text(0), q.text(1), q.text(2), q.optional_text(3),
+                              q.optional_text(4), q.int64(5), q.text(6), q.text(7)});
+  }
+  return out;
+}
+
+Status SqliteStore::scan_values(const std::function<void(const DataValueRecord&)>& visit) {
+  std::lock_guard lock(mu_);
+  Statement q(db_,
+              "SELECT i.code, o.code, d.period, d.value, d.text_value, d.updated_at, d.updated_by, "
+              "d.channel FROM data_value d JOIN indicator i ON i.id = d.indicator_id "
+              "JOIN org_unit o ON o.id = d.org_unit_id");
+  RETURN_IF_ERROR(q.prepared("读取数据"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.step("读取数据"));
+    if (!row) break;
+    visit(DataValueRecord{q.text(0), q.text(1), q.text(2), q.real(3), q.optional_text(4),
+                          q.int64(5), q.text(6), q.text(7)});
+  }
+  return Status::Ok();
+}
+
+// --- notices ---------------------------------------------------------------------
+
+Status SqliteStore::insert_notices(const std::vector<NoticeRecord>& notices) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  RETURN_IF_ERROR(tx.begin());
+  {
+    Statement q(db_,
+                "INSERT INTO notice(org_unit_id, task_id, kind, message, at, created_by) "
+                "SELECT id, ?, ?, ?, ?, ? FROM org_unit WHERE code = ?");
+    RETURN_IF_ERROR(q.prepared("保存通知"));
+    for (const NoticeRecord& n : notices) {
+      q.reset();
+      q.bind(1, n.task_id);
+      q.bind(2, n.kind);
+      q.bind(3, n.message);
+      q.bind(4, n.at);
+      q.bind(5, n.created_by);
+      q.bind(6, n.org_code);
+      RETURN_IF_ERROR(q.run("保存通知"));
+    }
+  }
+  return tx.commit();
+}
+
+StatusOr<std::vector<NoticeRecord>> SqliteStore::notices_for(
+    const std::vector<std::string>& org_codes, std::size_t limit) {
+  std::lock_guard lock(mu_);
+  std::vector<NoticeRecord> out;
+  if (org_codes.empty()) return out;
+  Statement q(db_,
+              "SELECT n.id, o.code, n.task_id, n.kind, n.message, n.at, n.created_by FROM notice n "
+              "JOIN org_unit o ON o.id = n.org_unit_id WHERE o.code IN (" +
+                  placeholders(org_codes.size()) + ") ORDER BY n.id DESC LIMIT ?");
+  RETURN_IF_ERROR(q.prepared("读取通知"));
+  int i = 1;
+  for (const std::string& c : org_codes) q.bind(i++, c);
+  q.bind(i, static_cast<std::int64_t>(limit));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.step("读取通知"));
+    if (!row) break;
+    out.push_back(NoticeRecord{q.int64(0), q.text(1), q.int64(2), q.text(3), q.text(4), q.int64(5),
+                               q.text(6)});
+  }
+  return out;
+}
+
+}  // namespace tianbao::store

@@ -17,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/demo.h"
+#include "cli/demo_reporting.h"
 #include "exchange/china_division.h"
 #include "http/api.h"
 #include "http/server.h"
@@ -163,6 +164,12 @@ int run_demo(const std::string& db) {
   if (!services.ok()) return fail(services.status());
   StatusOr<DemoSummary> summary = add_demo_content(**services);
   if (!summary.ok()) return fail(summary.status());
+  StatusOr<ReportingDemoSummary> reporting = add_demo_reporting(**services);
+  if (!reporting.ok()) return fail(reporting.status());
+  if (reporting->indicators > 0) {
+    fmt::print("演示指标 {} 个，数据 {} 条（2021-09 至 2022-08），填报任务 {} 个\n",
+               reporting->indicators, reporting->values, reporting->tasks);
+  }
   fmt::print("演示数据已就绪：新增部门 {} 个，演示用户 {} 个\n", summary->departments_added,
              summary->users_added);
   return 0;

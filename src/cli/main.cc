@@ -238,8 +238,16 @@ class ReminderLoop {
 
 int run_serve(const std::string& db, http::ServerOptions options,
               service::ServiceOptions service_options, const ReminderOptions& reminders) {
+  auto started = std::chrono::steady_clock::now();
   StatusOr<std::unique_ptr<service::Services>> services = open_services(db, service_options);
   if (!services.ok()) return fail(services.status());
+  {
+    const cube::Cube& cube = (*services)->analytics().cube();
+    std::size_t values = cube.value_count();
+    spdlog::info("cube loaded: {} values, {:.1f} bytes/value, {:.2f} s", values,
+                 values ? static_cast<double>(cube.memory_bytes()) / values : 0.0,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
   std::unique_ptr<http::Webhook> webhook;
   if (!reminders.webhook.empty()) {
     StatusOr<std::unique_ptr<http::Webhook>> created = http::Webhook::create(reminders.webhook);
@@ -396,6 +404,7 @@ int main(int argc, char** argv) {
   if (serve->parsed()) {
     options.web_root = web.empty() ? locate("web/dist") : fs::path(web);
     service::ServiceOptions service_options;
+    service_options.load_analytics = true;
     service_options.auth.session_idle_ms = session_idle_s * 1000;
     service_options.auth.session_absolute_ms = session_max_s * 1000;
     service_options.auth.lockout_ms = lockout_s * 1000;

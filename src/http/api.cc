@@ -19,6 +19,7 @@ void register_api(Router& router, service::Services& services) {
   register_contact_routes(router, services);
   register_metadata_routes(router, services);
   register_reporting_routes(router, services);
+  register_analytics_routes(router, services);
 }
 
 }  // namespace tianbao::http

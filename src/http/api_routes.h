@@ -13,5 +13,6 @@ void register_audit_routes(Router& router, service::Services& services);
 void register_contact_routes(Router& router, service::Services& services);
 void register_metadata_routes(Router& router, service::Services& services);
 void register_reporting_routes(Router& router, service::Services& services);
+void register_analytics_routes(Router& router, service::Services& services);
 
 }  // namespace tianbao::http

@@ -560,6 +560,7 @@ StatusOr<SaveResult> Reporting::save_entry(const Principal& who, std::int64_t ta
         "draft",      ""};
   }
   ASSIGN_OR_RETURN(std::int64_t new_version, store_.commit_entry(commit));
+  if (observer_) observer_(commit.writes);
   if (violations_out) *violations_out = violations;
   return SaveResult{new_version, violations};
 }
@@ -820,6 +821,7 @@ Status Reporting::post_value(const Principal& who, const SingleValue& value,
     w.text = v.text;
   }
   RETURN_IF_ERROR(store_.write_values({w}, {who.username, "api", clock_.now_ms()}));
+  if (observer_) observer_({w});
   return audit_.record(
       who, {"datavalue.write",
             fmt::format("{}/{}/{}", value.indicator, value.org_code, period.to_string()), "ok",

@@ -134,6 +134,10 @@ class Reporting {
         clock_(clock) {}
 
   void set_notice_sink(NoticeSink sink) { sink_ = std::move(sink); }
+  // Called with every batch of values right after it is committed (the cube).
+  void set_value_observer(std::function<void(const std::vector<store::ValueWrite>&)> observer) {
+    observer_ = std::move(observer);
+  }
 
   StatusOr<std::int64_t> create_task(const Principal& who, const NewTask& task);
   StatusOr<std::vector<TaskView>> list_tasks(const Principal& who);
@@ -209,6 +213,7 @@ class Reporting {
   AuditLog& audit_;
   const Clock& clock_;
   NoticeSink sink_;
+  std::function<void(const std::vector<store::ValueWrite>&)> observer_;
 };
 
 }  // namespace tianbao::service

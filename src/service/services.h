@@ -11,7 +11,9 @@
 #include <memory>
 #include <string_view>
 
+#include "cube/cube.h"
 #include "service/access.h"
+#include "service/analytics.h"
 #include "service/accounts.h"
 #include "service/audit_log.h"
 #include "service/clock.h"
@@ -27,6 +29,7 @@ namespace tianbao::service {
 struct ServiceOptions {
   AuthPolicy auth;
   const Clock* clock = nullptr;  // not owned; the system clock if null
+  bool load_analytics = false;   // fill the cube from the store (the server does)
 };
 
 class Services {
@@ -43,6 +46,7 @@ class Services {
   Contacts& contacts() { return *contacts_; }
   Metadata& metadata() { return *metadata_; }
   Reporting& reporting() { return *reporting_; }
+  Analytics& analytics() { return *analytics_; }
 
  private:
   Services() = default;
@@ -57,6 +61,8 @@ class Services {
   std::unique_ptr<Contacts> contacts_;
   std::unique_ptr<Metadata> metadata_;
   std::unique_ptr<Reporting> reporting_;
+  std::unique_ptr<cube::Cube> cube_;
+  std::unique_ptr<Analytics> analytics_;
 };
 
 }  // namespace tianbao::service

@@ -1,0 +1,203 @@
+#include "cube/cube.h"
+
+#include <algorithm>
+#include <mutex>
+#include <numeric>
+
+namespace tianbao::cube {
+
+Cube::Cube(std::shared_ptr<const model::OrgTree> tree) : tree_(std::move(tree)) {}
+
+void Cube::read(const std::function<void(const View&)>& reader) const {
+  std::shared_lock lock(mu_);
+  reader(View(*this));
+}
+
+std::shared_ptr<const model::OrgTree> Cube::tree() const {
+  std::shared_lock lock(mu_);
+  return tree_;
+}
+
+std::size_t Cube::value_count() const {
+  std::shared_lock lock(mu_);
+  return value_count_;
+}
+
+std::size_t Cube::memory_bytes() const {
+  std::shared_lock lock(mu_);
+  std::size_t bytes = 0;
+  for (const auto& [k, s] : slices_) {
+    bytes += sizeof(k) + sizeof(Slice) + s.ordinals.capacity() * sizeof(model::Ordinal) +
+             s.values.capacity() * sizeof(double);
+  }
+  return bytes;
+}
+
+Cube::IndicatorId Cube::View::indicator(std::string_view code) const {
+  auto it = cube_.indicator_ids_.find(std::string(code));
+  return it == cube_.indicator_ids_.end() ? kUnknown : it->second;
+}
+
+Cube::PeriodId Cube::View::period(std::string_view period) const {
+  auto it = cube_.period_ids_.find(std::string(period));
+  return it == cube_.period_ids_.end() ? kUnknown : it->second;
+}
+
+const Cube::Slice* Cube::slice(IndicatorId i, PeriodId p) const {
+  if (i == kUnknown || p == kUnknown) return nullptr;
+  auto it = slices_.find(key(i, p));
+  return it == slices_.end() ? nullptr : &it->second;
+}
+
+Totals Cube::View::range(IndicatorId i, PeriodId p, model::SubtreeRange r) const {
+  Totals t;
+  const Slice* s = cube_.slice(i, p);
+  if (!s) return t;
+  auto begin = std::lower_bound(s->ordinals.begin(), s->ordinals.end(), r.begin);
+  for (auto it = begin; it != s->ordinals.end() && *it < r.end; ++it) {
+    t.add(s->values[static_cast<std::size_t>(it - s->ordinals.begin())]);
+  }
+  return t;
+}
+
+void Cube::View::ranges(IndicatorId i, PeriodId p, std::span<const model::SubtreeRange> rs,
+                        std::span<Totals> out) const {
+  const Slice* s = cube_.slice(i, p);
+  if (!s) return;
+  const model::Ordinal* ords = s->ordinals.data();
+  const double* vals = s->values.data();
+  const std::size_t n = s->ordinals.size();
+  // Visit ranges by ascending start so each search starts where the last
+  // one landed: a sweep over the slice for disjoint ranges (all counties),
+  // still correct when ranges nest (a city and its counties).
+  std::vector<std::uint32_t> order(rs.size());
+  std::iota(order.begin(), order.end(), 0u);
+  bool sorted = true;
+  for (std::size_t k = 1; k < rs.size() && sorted; ++k) sorted = rs[k - 1].begin <= rs[k].begin;
+  if (!sorted) {
+    std::sort(order.begin(), order.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return rs[a].begin < rs[b].begin; });
+  }
+  std::size_t from = 0;
+  for (std::uint32_t k : order) {
+    from = static_cast<std::size_t>(std::lower_bound(ords + from, ords + n, rs[k].begin) - ords);
+    Totals t;
+    for (std::size_t at = from; at < n && ords[at] < rs[k].end; ++at) t.add(vals[at]);
+    out[k] = t;
+  }
+}
+
+std::optional<double> Cube::View::point(IndicatorId i, PeriodId p, model::Ordinal o) const {
+  const Slice* s = cube_.slice(i, p);
+  if (!s) return std::nullopt;
+  auto it = std::lower_bound(s->ordinals.begin(), s->ordinals.end(), o);
+  if (it == s->ordinals.end() || *it != o) return std::nullopt;
+  return s->values[static_cast<std::size_t>(it - s->ordinals.begin())];
+}
+
+Cube::IndicatorId Cube::intern_indicator(std::string_view code) {
+  auto [it, inserted] = indicator_ids_.try_emplace(std::string(code),
+                                                   static_cast<IndicatorId>(indicator_ids_.size()));
+  return it->second;
+}
+
+Cube::PeriodId Cube::intern_period(std::string_view period) {
+  auto [it, inserted] =
+      period_ids_.try_emplace(std::string(period), static_cast<PeriodId>(period_ids_.size()));
+  return it->second;
+}
+
+void Cube::append(std::string_view indicator, std::string_view period, std::string_view org_code,
+                  double value) {
+  std::unique_lock lock(mu_);
+  std::optional<model::Ordinal> o = tree_->find(org_code);
+  if (!o) return;
+  Slice& s = slices_[key(intern_indicator(indicator), intern_period(period))];
+  s.ordinals.push_back(*o);
+  s.values.push_back(value);
+  ++value_count_;
+}
+
+void Cube::sort_slice(Slice& s) {
+  std::vector<std::uint32_t> order(s.ordinals.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return s.ordinals[a] < s.ordinals[b]; });
+  Slice sorted;
+  sorted.ordinals.reserve(order.size());
+  sorted.values.reserve(order.size());
+  for (std::uint32_t k : order) {
+    // A later duplicate of the same unit replaces the earlier one.
+    if (!sorted.ordinals.empty() && sorted.ordinals.back() == s.ordinals[k]) {
+      sorted.values.back() = s.values[k];
+      continue;
+    }
+    sorted.ordinals.push_back(s.ordinals[k]);
+    sorted.values.push_back(s.values[k]);
+  }
+  sorted.ordinals.shrink_to_fit();
+  sorted.values.shrink_to_fit();
+  s = std::move(sorted);
+}
+
+void Cube::finish() {
+  std::unique_lock lock(mu_);
+  value_count_ = 0;
+  for (auto& [k, s] : slices_) {
+    bool sorted = std::is_sorted(s.ordinals.begin(), s.ordinals.end()) &&
+                  std::adjacent_find(s.ordinals.begin(), s.ordinals.end()) == s.ordinals.end();
+    if (!sorted) sort_slice(s);
+    value_count_ += s.ordinals.size();
+  }
+}
+
+void Cube::set(std::string_view indicator, std::string_view period, std::string_view org_code,
+               std::optional<double> value) {
+  std::unique_lock lock(mu_);
+  std::optional<model::Ordinal> o = tree_->find(org_code);
+  if (!o) return;
+  std::uint64_t k = key(intern_indicator(indicator), intern_period(period));
+  Slice& s = slices_[k];
+  auto it = std::lower_bound(s.ordinals.begin(), s.ordinals.end(), *o);
+  std::size_t at = static_cast<std::size_t>(it - s.ordinals.begin());
+  bool present = it != s.ordinals.end() && *it == *o;
+  if (value) {
+    if (present) {
+      s.values[at] = *value;
+    } else {
+      s.ordinals.insert(it, *o);
+      s.values.insert(s.values.begin() + static_cast<std::ptrdiff_t>(at), *value);
+      ++value_count_;
+    }
+  } else if (present) {
+    s.ordinals.erase(it);
+    s.values.erase(s.values.begin() + static_cast<std::ptrdiff_t>(at));
+    --value_count_;
+  }
+}
+
+void Cube::rebase(std::shared_ptr<const model::OrgTree> next) {
+  std::unique_lock lock(mu_);
+  if (next == tree_) return;
+  constexpr model::Ordinal kGone = std::numeric_limits<model::Ordinal>::max();
+  std::vector<model::Ordinal> map(tree_->size(), kGone);
+  for (model::Ordinal o = 0; o < tree_->size(); ++o) {
+    if (std::optional<model::Ordinal> n = next->find(tree_->unit(o).code)) map[o] = *n;
+  }
+  value_count_ = 0;
+  for (auto& [k, s] : slices_) {
+    Slice moved;
+    for (std::size_t j = 0; j < s.ordinals.size(); ++j) {
+      model::Ordinal n = map[s.ordinals[j]];
+      if (n == kGone) continue;
+      moved.ordinals.push_back(n);
+      moved.values.push_back(s.values[j]);
+    }
+    sort_slice(moved);
+    value_count_ += moved.ordinals.size();
+    s = std::move(moved);
+  }
+  tree_ = std::move(next);
+}
+
+}  // namespace tianbao::cube

@@ -1,0 +1,219 @@
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "exchange/xlsx.h"
+#include "http/api_routes.h"
+#include "http/api_support.h"
+#include "model/text.h"
+
+namespace tianbao::http {
+
+namespace {
+
+constexpr const char* kXlsxType =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+// Up to four decimals, no trailing zeros: 1234.5, 90, 55.1235.
+std::string format_cell(double v) {
+  double rounded = std::round(v * 10000.0) / 10000.0;
+  if (rounded == 0) rounded = 0;  // no "-0"
+  return fmt::format("{}", rounded);
+}
+
+std::vector<std::string> split(const std::string& text, char sep) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find(sep, start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+const char* column_name(std::string_view dim) {
+  if (dim == "dx") return "指标";
+  if (dim == "ou") return "单位";
+  return "期间";
+}
+
+const char* measure_column(service::Measure m) {
+  switch (m) {
+    case service::Measure::kValue:
+      return "数值";
+    case service::Measure::kNew:
+      return "本期新增";
+    case service::Measure::kMom:
+      return "环比(%)";
+    case service::Measure::kYoy:
+      return "同比(%)";
+    case service::Measure::kRank:
+      return "排名";
+  }
+  return "数值";
+}
+
+StatusOr<service::AnalyticsRequest> parse_request(const Request& r) {
+  service::AnalyticsRequest req;
+  req.shown.clear();
+  auto take = [&](const std::string& spec, bool shown) -> Status {
+    std::size_t colon = spec.find(':');
+    std::string dim = spec.substr(0, colon);
+    if (dim != "dx" && dim != "ou" && dim != "pe") {
+      return InvalidArgument(fmt::format("维度须为 dx（指标）、ou（单位）或 pe（期间），收到“{}”",
+                                         model::sanitize_for_message(dim)),
+                             "dimension", "invalid_dimension");
+    }
+    if (colon == std::string::npos || colon + 1 >= spec.size()) {
+      return InvalidArgument(fmt::format("维度 {} 缺少取值，如 {}:…", dim, dim), "dimension",
+                             "invalid_dimension");
+    }
+    std::vector<std::string>& items = dim == "dx" ? req.dx : dim == "ou" ? req.ou : req.pe;
+    if (!items.empty()) {
+      return InvalidArgument(fmt::format("维度 {} 出现了两次", dim), "dimension",
+                             "invalid_dimension");
+    }
+    items = split(spec.substr(colon + 1), ';');
+    if (shown) req.shown.push_back(dim);
+    return Status::Ok();
+  };
+  for (auto [it, end] = r.query.equal_range("dimension"); it != end; ++it) {
+    RETURN_IF_ERROR(take(it->second, true));
+  }
+  for (auto [it, end] = r.query.equal_range("filter"); it != end; ++it) {
+    RETURN_IF_ERROR(take(it->second, false));
+  }
+  if (req.ou.empty()) req.ou = {"USER_ORGUNIT"};
+  if (auto measures = r.query_value("measure"); measures && !measures->empty()) {
+    req.measures.clear();
+    for (const std::string& m : split(*measures, ',')) {
+      ASSIGN_OR_RETURN(service::Measure parsed, service::parse_measure(m));
+      req.measures.push_back(parsed);
+    }
+  }
+  std::string own = r.query_value("includeOwnDepartments").value_or("false");
+  req.own_departments = own == "true" || own == "1";
+  return req;
+}
+
+std::string name_of(const service::AnalyticsTable& t, const std::string& id) {
+  auto it = t.items.find(id);
+  return it == t.items.end() ? id : it->second.name;
+}
+
+Response csv_response(const service::AnalyticsTable& t) {
+  auto quote = [](const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+  };
+  std::string body = "\xEF\xBB\xBF";  // BOM, so Excel reads UTF-8
+  std::vector<std::string> head;
+  for (const std::string& d : t.shown) {
+    head.push_back(d);
+    head.push_back(column_name(d));
+  }
+  for (service::Measure m : t.measures) head.emplace_back(service::measure_name(m));
+  for (std::size_t i = 0; i < head.size(); ++i) body += (i ? "," : "") + quote(head[i]);
+  body += "\r\n";
+  for (const service::AnalyticsRow& row : t.rows) {
+    std::vector<std::string> cells;
+    for (const std::string& k : row.keys) {
+      cells.push_back(k);
+      cells.push_back(name_of(t, k));
+    }
+    for (const auto& c : row.cells) cells.push_back(c ? format_cell(*c) : "");
+    for (std::size_t i = 0; i < cells.size(); ++i) body += (i ? "," : "") + quote(cells[i]);
+    body += "\r\n";
+  }
+  Response r;
+  r.content_type = "text/csv; charset=utf-8";
+  r.body = std::move(body);
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"analytics.csv\"");
+  return r;
+}
+
+StatusOr<Response> xlsx_response(const service::AnalyticsTable& t) {
+  exchange::Sheet sheet;
+  sheet.name = "数据分析";
+  exchange::Row head;
+  for (const std::string& d : t.shown) head.emplace_back(column_name(d));
+  for (service::Measure m : t.measures) head.emplace_back(measure_column(m));
+  sheet.rows.push_back(head);
+  for (const service::AnalyticsRow& row : t.rows) {
+    exchange::Row cells;
+    for (const std::string& k : row.keys) cells.push_back(name_of(t, k));
+    for (const auto& c : row.cells) cells.push_back(c ? format_cell(*c) : "");
+    sheet.rows.push_back(std::move(cells));
+  }
+  for (std::size_t c = t.shown.size(); c < head.size(); ++c) sheet.numeric_columns.push_back(c);
+  sheet.column_widths.assign(head.size(), 16);
+  exchange::Workbook book;
+  book.sheets.push_back(std::move(sheet));
+  ASSIGN_OR_RETURN(std::string bytes, exchange::write_xlsx(book));
+  Response r;
+  r.content_type = kXlsxType;
+  r.body = std::move(bytes);
+  r.headers.emplace_back("Content-Disposition", "attachment; filename=\"analytics.xlsx\"");
+  return r;
+}
+
+json table_json(const service::AnalyticsTable& t) {
+  json headers = json::array();
+  for (const std::string& d : t.shown) headers.push_back({{"name", d}, {"column", column_name(d)}});
+  for (service::Measure m : t.measures) {
+    headers.push_back({{"name", service::measure_name(m)}, {"column", measure_column(m)}});
+  }
+  json rows = json::array();
+  for (const service::AnalyticsRow& row : t.rows) {
+    json r = json::array();
+    for (const std::string& k : row.keys) r.push_back(k);
+    for (const auto& c : row.cells) r.push_back(c ? format_cell(*c) : "");
+    rows.push_back(std::move(r));
+  }
+  json items = json::object();
+  for (const auto& [id, item] : t.items) {
+    json j = {{"name", item.name}};
+    if (!item.unit.empty()) j["unit"] = item.unit;
+    if (item.level) j["level"] = item.level;
+    items[id] = j;
+  }
+  return {{"headers", headers},
+          {"rows", rows},
+          {"metaData", {{"items", items}, {"dimensions", t.dimensions}}},
+          {"height", t.rows.size()},
+          {"width", headers.size()}};
+}
+
+Handler analytics_handler(service::Services& services, std::string format) {
+  return authed(
+      services,
+      [&services, format](const Request& r, const service::Principal& who) -> StatusOr<Response> {
+        ASSIGN_OR_RETURN(service::AnalyticsRequest req, parse_request(r));
+        ASSIGN_OR_RETURN(service::AnalyticsTable table, services.analytics().query(who, req));
+        std::string accept = r.header("accept");
+        std::string wanted = format;
+        if (wanted.empty() && accept.find("text/csv") != std::string::npos) wanted = "csv";
+        if (wanted.empty() && accept.find("spreadsheetml") != std::string::npos) wanted = "xlsx";
+        if (wanted == "csv" || wanted == "xlsx") {
+          RETURN_IF_ERROR(
+              services.audit().record(who, {"analytics.export", "analytics", "ok",
+                                            fmt::format("{} 行 {}", table.rows.size(), wanted)}));
+          return wanted == "csv" ? csv_response(table) : xlsx_response(table);
+        }
+        return json_response(table_json(table));
+      });
+}
+
+}  // namespace
+
+void register_analytics_routes(Router& router, service::Services& services) {
+  router.add(Method::kGet, "/api/analytics", analytics_handler(services, ""));
+  router.add(Method::kGet, "/api/analytics.csv", analytics_handler(services, "csv"));
+  router.add(Method::kGet, "/api/analytics.xlsx", analytics_handler(services, "xlsx"));
+}
+
+}  // namespace tianbao::http

@@ -1,0 +1,93 @@
+// Analytics: tables of figures over indicators (dx), org units (ou) and
+// periods (pe), computed from the cube at request time, so every committed
+// value is already included.
+//
+// Semantics (see also docs/api.md):
+//   - over org units, figures sum (or average/min/max per the indicator's
+//     aggregation); a region's total includes its departments;
+//   - over periods, flows sum and stocks take the latest month with data;
+//     a quarter, a year or 1–N月 (2022-01..2022-08) aggregates accordingly;
+//   - derived indicators are computed on the aggregated operands (ratio of
+//     sums, never the sum of ratios);
+//   - measures per cell: value, new (本期新增: stock minus previous period,
+//     or the flow itself), mom (环比 %), yoy (同比 %), rank (1 = largest among
+//     the requested units, per indicator and period).
+// Every unit asked for must lie in the caller's scope (404 otherwise, as
+// for unknown units); LEVEL-n and CHILDREN expand within the scope.
+//
+// Thread-safety: safe for concurrent use.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cube/cube.h"
+#include "model/period.h"
+#include "service/access.h"
+#include "service/clock.h"
+#include "service/metadata.h"
+#include "service/org_units.h"
+#include "store/store.h"
+
+namespace tianbao::service {
+
+enum class Measure { kValue, kNew, kMom, kYoy, kRank };
+std::string_view measure_name(Measure m);
+StatusOr<Measure> parse_measure(std::string_view name);
+
+struct AnalyticsRequest {
+  // Dimension items in request order; `shown` lists which of "dx", "ou",
+  // "pe" are row dimensions (in order), the others are filters.
+  std::vector<std::string> dx, ou, pe;
+  std::vector<std::string> shown;
+  std::vector<Measure> measures = {Measure::kValue};
+  bool own_departments = false;  // add a 直属 row per region (its departments)
+};
+
+struct AnalyticsItem {
+  std::string name;
+  std::string unit;  // for dx
+  int level = 0;     // for ou
+};
+
+struct AnalyticsRow {
+  std::vector<std::string> keys;             // one per shown dimension
+  std::vector<std::optional<double>> cells;  // one per measure
+};
+
+struct AnalyticsTable {
+  std::vector<std::string> shown;
+  std::vector<Measure> measures;
+  std::vector<AnalyticsRow> rows;
+  std::map<std::string, AnalyticsItem> items;
+  std::map<std::string, std::vector<std::string>> dimensions;  // resolved items per dimension
+};
+
+class Analytics {
+ public:
+  Analytics(cube::Cube& cube, const OrgUnits& units, const Metadata& metadata, const Access& access,
+            const Clock& clock)
+      : cube_(cube), units_(units), metadata_(metadata), access_(access), clock_(clock) {}
+
+  // Fills the cube from the store (start-up).
+  Status load(store::Store& store);
+  // Brings committed writes into the cube; called right after each commit.
+  void apply(const std::vector<store::ValueWrite>& writes);
+
+  StatusOr<AnalyticsTable> query(const Principal& who, const AnalyticsRequest& request);
+
+  const cube::Cube& cube() const { return cube_; }
+
+ private:
+  void sync_tree();
+
+  cube::Cube& cube_;
+  const OrgUnits& units_;
+  const Metadata& metadata_;
+  const Access& access_;
+  const Clock& clock_;
+};
+
+}  // namespace tianbao::service

@@ -1,0 +1,323 @@
+#include "service/analytics.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "service/services.h"
+#include "support/temp_dir.h"
+
+namespace tianbao::service {
+namespace {
+
+using model::OrgUnitKind;
+
+// 广东(44) ─ 广州(4401) ─ 越秀(440101) ─ 北京街(440101001) ─ 两个社区
+//         │             └ 广州政数局(4401_D, department)
+//         ├ 韶关(4402) ─ 浈江(440201) ─ 东河街(440201001)
+//         └ 省政数局(44_D, department)
+std::vector<model::OrgUnit> tree_units() {
+  return {
+      {"44", "广东省", 1, OrgUnitKind::kRegion, ""},
+      {"4401", "广州市", 2, OrgUnitKind::kRegion, "44"},
+      {"440101", "越秀区", 3, OrgUnitKind::kRegion, "4401"},
+      {"440101001", "北京街道", 4, OrgUnitKind::kRegion, "440101"},
+      {"440101001001", "甲社区", 5, OrgUnitKind::kRegion, "440101001"},
+      {"440101001002", "乙社区", 5, OrgUnitKind::kRegion, "440101001"},
+      {"4402", "韶关市", 2, OrgUnitKind::kRegion, "44"},
+      {"440201", "浈江区", 3, OrgUnitKind::kRegion, "4402"},
+      {"440201001", "东河街道", 4, OrgUnitKind::kRegion, "440201"},
+  };
+}
+
+class AnalyticsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = Services::open(dir_.file("t.db"));
+    ASSERT_TRUE(opened.ok());
+    s_ = std::move(*opened);
+    ASSERT_TRUE(s_->org_units().load_divisions(system_, tree_units()).ok());
+    ASSERT_TRUE(s_->org_units().add_department(system_, {"44_D", "省政数局", "44"}).ok());
+    ASSERT_TRUE(s_->org_units().add_department(system_, {"4401_D", "广州政数局", "4401"}).ok());
+    auto add = [&](const char* code, model::IndicatorKind kind, const char* formula = "",
+                   model::Aggregation agg = model::Aggregation::kSum) {
+      model::Indicator i;
+      i.code = code;
+      i.name = code;
+      i.kind = kind;
+      i.formula = formula;
+      i.aggregation = agg;
+      ASSERT_TRUE(s_->metadata().create_indicator(system_, i).ok()) << code;
+    };
+    add("F", model::IndicatorKind::kFlow);
+    add("S", model::IndicatorKind::kStock);
+    add("N", model::IndicatorKind::kFlow);
+    add("D", model::IndicatorKind::kFlow);
+    add("R", model::IndicatorKind::kFlow, "N / D * 100");
+    add("AVG", model::IndicatorKind::kFlow, "", model::Aggregation::kAverage);
+    add("MX", model::IndicatorKind::kFlow, "", model::Aggregation::kMax);
+  }
+
+  void put(const char* ind, const char* period, const char* org, std::optional<double> v) {
+    std::vector<store::ValueWrite> w = {{ind, org, period, v, std::nullopt}};
+    ASSERT_TRUE(s_->store().write_values(w, {"t", "import", 0}).ok());
+    s_->analytics().apply(w);
+  }
+
+  // The single value of a one-cell query.
+  std::optional<double> cell(const std::string& dx, const std::string& ou, const std::string& pe,
+                             Measure m = Measure::kValue, const Principal* who = nullptr) {
+    AnalyticsRequest req;
+    req.dx = {dx};
+    req.ou = {ou};
+    req.pe = {pe};
+    req.shown = {"dx", "ou", "pe"};
+    req.measures = {m};
+    auto t = s_->analytics().query(who ? *who : system_, req);
+    EXPECT_TRUE(t.ok()) << t.status().to_string();
+    if (!t.ok() || t->rows.empty()) return std::nullopt;
+    return t->rows.front().cells.front();
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Services> s_;
+  const Principal system_ = Principal::system("");
+};
+
+TEST_F(AnalyticsTest, TotalsIncludeDepartmentsAndEveryLevel) {
+  put("F", "2022-08", "440101001001", 1);
+  put("F", "2022-08", "440101001002", 2);
+  put("F", "2022-08", "440101001", 4);  // the town's own figure adds to its villages'
+  put("F", "2022-08", "4401_D", 8);
+  put("F", "2022-08", "440201001", 16);
+  put("F", "2022-08", "44_D", 32);
+  EXPECT_EQ(cell("F", "44", "2022-08"), 63);
+  EXPECT_EQ(cell("F", "4401", "2022-08"), 15);
+  EXPECT_EQ(cell("F", "440101", "2022-08"), 7);
+  EXPECT_EQ(cell("F", "4402", "2022-08"), 16);
+  EXPECT_EQ(cell("F", "440101001002", "2022-08"), 2);
+  EXPECT_FALSE(cell("F", "44", "2022-07").has_value());
+}
+
+TEST_F(AnalyticsTest, ChildrenLevelsAndTheOwnDepartmentsRow) {
+  put("F", "2022-08", "440101001", 5);
+  put("F", "2022-08", "440201001", 3);
+  put("F", "2022-08", "44_D", 10);
+  AnalyticsRequest req;
+  req.dx = {"F"};
+  req.ou = {"44", "CHILDREN"};
+  req.pe = {"2022-08"};
+  req.shown = {"ou"};
+  req.own_departments = true;
+  auto t = s_->analytics().query(system_, req);
+  ASSERT_TRUE(t.ok()) << t.status().to_string();
+  std::map<std::string, double> rows;
+  for (const auto& r : t->rows) rows[r.keys[0]] = *r.cells[0];
+  EXPECT_EQ(rows, (std::map<std::string, double>{{"4401", 5}, {"4402", 3}, {"44:DIRECT", 10}}));
+  EXPECT_EQ(t->items.at("44:DIRECT").name, "广东省直属");
+
+  req.ou = {"LEVEL-4"};
+  req.own_departments = false;
+  t = s_->analytics().query(system_, req);
+  ASSERT_TRUE(t.ok());
+  ASSERT_EQ(t->rows.size(), 2u);
+  EXPECT_EQ(t->dimensions.at("ou"), (std::vector<std::string>{"440101001", "440201001"}));
+}
+
+TEST_F(AnalyticsTest, StocksTakeTheLastValueFlowsSumOverPeriods) {
+  for (auto [m, v] : std::vector<std::pair<const char*, double>>{
+           {"2022-01", 10}, {"2022-02", 12}, {"2022-03", 15}}) {
+    put("S", m, "4401", v);
+    put("F", m, "4401", v);
+  }
+  put("S", "2022-04", "4401", 20);
+  EXPECT_EQ(cell("S", "44", "2022Q1"), 15);
+  EXPECT_EQ(cell("F", "44", "2022Q1"), 37);
+  EXPECT_EQ(cell("F", "44", "2022-01..2022-02"), 22);
+  EXPECT_EQ(cell("S", "44", "2022-01..2022-02"), 12);
+  // The latest month with data when the period is not over yet.
+  EXPECT_EQ(cell("S", "44", "2022Q2"), 20);
+  EXPECT_EQ(cell("S", "44", "2022"), 20);
+  EXPECT_EQ(cell("F", "44", "2022"), 37);
+}
+
+TEST_F(AnalyticsTest, DerivedIndicatorsAreRatiosOfSums) {
+  put("N", "2022-08", "4401", 90);
+  put("D", "2022-08", "4401", 100);
+  put("N", "2022-08", "4402", 1);
+  put("D", "2022-08", "4402", 10);
+  EXPECT_DOUBLE_EQ(*cell("R", "4401", "2022-08"), 90);
+  EXPECT_DOUBLE_EQ(*cell("R", "4402", "2022-08"), 10);
+  // (90 + 1) / (100 + 10), not the sum or mean of 90% and 10%.
+  EXPECT_DOUBLE_EQ(*cell("R", "44", "2022-08"), 91.0 / 110.0 * 100);
+  EXPECT_DOUBLE_EQ(*cell("R", "44", "2022Q3"), 91.0 / 110.0 * 100);
+  EXPECT_FALSE(cell("R", "44", "2022-07").has_value());
+}
+
+TEST_F(AnalyticsTest, NewMomYoyAndRank) {
+  put("S", "2021-08", "4401", 50);
+  put("S", "2022-07", "4401", 80);
+  put("S", "2022-08", "4401", 100);
+  put("F", "2022-07", "4401", 40);
+  put("F", "2022-08", "4401", 30);
+  EXPECT_EQ(cell("S", "4401", "2022-08", Measure::kNew), 20);  // stock: difference
+  EXPECT_EQ(cell("F", "4401", "2022-08", Measure::kNew), 30);  // flow: the month itself
+  EXPECT_DOUBLE_EQ(*cell("S", "4401", "2022-08", Measure::kMom), 25);
+  EXPECT_DOUBLE_EQ(*cell("F", "4401", "2022-08", Measure::kMom), -25);
+  EXPECT_DOUBLE_EQ(*cell("S", "4401", "2022-08", Measure::kYoy), 100);
+  EXPECT_FALSE(cell("F", "4401", "2022-08", Measure::kYoy).has_value());
+
+  put("F", "2022-08", "4402", 30);
+  put("F", "2022-08", "44_D", 5);
+  AnalyticsRequest req;
+  req.dx = {"F"};
+  req.ou = {"4401", "4402", "44_D"};
+  req.pe = {"2022-08"};
+  req.shown = {"ou"};
+  req.measures = {Measure::kValue, Measure::kRank};
+  auto t = s_->analytics().query(system_, req);
+  ASSERT_TRUE(t.ok());
+  std::map<std::string, double> rank;
+  for (const auto& r : t->rows) rank[r.keys[0]] = *r.cells[1];
+  EXPECT_EQ(rank, (std::map<std::string, double>{{"4401", 1}, {"4402", 1}, {"44_D", 3}}));
+}
+
+TEST_F(AnalyticsTest, AverageAndMaxOverUnits) {
+  put("AVG", "2022-08", "4401", 10);
+  put("AVG", "2022-08", "4402", 20);
+  put("AVG", "2022-08", "440101", 30);
+  EXPECT_EQ(cell("AVG", "44", "2022-08"), 20);
+  put("MX", "2022-08", "4401", 10);
+  put("MX", "2022-08", "440201", 25);
+  EXPECT_EQ(cell("MX", "44", "2022-08"), 25);
+}
+
+TEST_F(AnalyticsTest, FiltersAggregateTheFilteredDimension) {
+  put("F", "2022-07", "4401", 1);
+  put("F", "2022-08", "4401", 2);
+  put("F", "2022-08", "4402", 4);
+  AnalyticsRequest req;
+  req.dx = {"F"};
+  req.ou = {"4401", "4402"};
+  req.pe = {"2022-07", "2022-08"};
+  req.shown = {"dx"};
+  auto t = s_->analytics().query(system_, req);
+  ASSERT_TRUE(t.ok()) << t.status().to_string();
+  ASSERT_EQ(t->rows.size(), 1u);
+  EXPECT_EQ(*t->rows[0].cells[0], 7);
+}
+
+TEST_F(AnalyticsTest, ScopeIsEnforced) {
+  Principal gz;
+  gz.user_id = 9;
+  gz.username = "gz";
+  gz.org_code = "4401";
+  gz.roles = {model::Role::kViewer};
+  put("F", "2022-08", "440101001", 5);
+  put("F", "2022-08", "440201001", 3);
+  EXPECT_EQ(cell("F", "4401", "2022-08", Measure::kValue, &gz), 5);
+  AnalyticsRequest req;
+  req.dx = {"F"};
+  req.ou = {"4402"};
+  req.pe = {"2022-08"};
+  req.shown = {"ou"};
+  EXPECT_EQ(s_->analytics().query(gz, req).status().code(), StatusCode::kNotFound);
+  req.ou = {"LEVEL-4"};
+  auto t = s_->analytics().query(gz, req);
+  ASSERT_TRUE(t.ok());
+  ASSERT_EQ(t->rows.size(), 1u);
+  EXPECT_EQ(t->rows[0].keys[0], "440101001");
+  Principal filler = gz;
+  filler.roles = {model::Role::kFiller};
+  EXPECT_EQ(s_->analytics().query(filler, req).status().code(), StatusCode::kPermissionDenied);
+}
+
+TEST_F(AnalyticsTest, ReloadingFromTheStoreGivesTheSameAnswers) {
+  put("F", "2022-08", "440101001001", 3);
+  put("F", "2022-08", "44_D", 4);
+  put("S", "2022-08", "4402", 9);
+  put("S", "2022-08", "4402", std::nullopt);  // cleared again
+  auto before = cell("F", "44", "2022-08");
+  auto reopened = Services::open(dir_.file("t.db"), ServiceOptions{{}, nullptr, true});
+  ASSERT_TRUE(reopened.ok());
+  s_ = std::move(*reopened);
+  EXPECT_EQ(cell("F", "44", "2022-08"), before);
+  EXPECT_FALSE(cell("S", "44", "2022-08").has_value());
+  EXPECT_EQ(s_->analytics().cube().value_count(), 2u);
+}
+
+// Random writes, then random queries compared with a naive recomputation
+// over every stored value.
+TEST_F(AnalyticsTest, MatchesNaiveRecomputationAfterRandomWrites) {
+  std::mt19937 rng(2022);
+  auto tree = s_->org_units().tree();
+  std::vector<std::string> codes;
+  for (model::Ordinal o = 0; o < tree->size(); ++o) codes.push_back(tree->unit(o).code);
+  const char* indicators[] = {"F", "S"};
+  std::vector<std::string> months;
+  for (int m = 1; m <= 12; ++m) months.push_back(fmt::format("2022-{:02d}", m));
+  // (indicator, unit, month) → value
+  std::map<std::tuple<std::string, std::string, std::string>, double> truth;
+  for (int i = 0; i < 600; ++i) {
+    std::string ind = indicators[rng() % 2];
+    std::string unit = codes[rng() % codes.size()];
+    std::string month = months[rng() % months.size()];
+    if (rng() % 5 == 0) {
+      put(ind.c_str(), month.c_str(), unit.c_str(), std::nullopt);
+      truth.erase({ind, unit, month});
+    } else {
+      double v = static_cast<double>(rng() % 1000);
+      put(ind.c_str(), month.c_str(), unit.c_str(), v);
+      truth[{ind, unit, month}] = v;
+    }
+  }
+  auto in_subtree = [&](const std::string& unit, const std::string& root) {
+    return tree->in_subtree(*tree->find(root), *tree->find(unit));
+  };
+  auto naive_month = [&](const std::string& ind, const std::string& root,
+                         const std::string& month) -> std::optional<double> {
+    std::optional<double> sum;
+    for (const auto& [key, v] : truth) {
+      const auto& [i, u, m] = key;
+      if (i == ind && m == month && in_subtree(u, root)) sum = sum.value_or(0) + v;
+    }
+    return sum;
+  };
+  for (int q = 0; q < 2000; ++q) {
+    std::string ind = indicators[rng() % 2];
+    std::string root = codes[rng() % codes.size()];
+    int quarter = 1 + static_cast<int>(rng() % 4);
+    bool whole_quarter = rng() % 2 == 0;
+    std::vector<std::string> span;
+    std::string pe;
+    if (whole_quarter) {
+      pe = fmt::format("2022Q{}", quarter);
+      for (int m = 3 * quarter - 2; m <= 3 * quarter; ++m)
+        span.push_back(fmt::format("2022-{:02d}", m));
+    } else {
+      pe = months[rng() % months.size()];
+      span = {pe};
+    }
+    std::optional<double> expected;
+    if (ind == "F") {
+      for (const auto& m : span) {
+        if (auto v = naive_month(ind, root, m)) expected = expected.value_or(0) + *v;
+      }
+    } else {
+      for (auto it = span.rbegin(); it != span.rend() && !expected; ++it)
+        expected = naive_month(ind, root, *it);
+    }
+    std::optional<double> got = cell(ind, root, pe);
+    ASSERT_EQ(got.has_value(), expected.has_value()) << ind << " " << root << " " << pe;
+    if (got) {
+      ASSERT_DOUBLE_EQ(*got, *expected) << ind << " " << root << " " << pe;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tianbao::service

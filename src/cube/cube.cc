@@ -142,14 +142,25 @@ void Cube::sort_slice(Slice& s) {
 
 void Cube::finish() {
   std::unique_lock lock(mu_);
+  finish_locked();
+}
+
+void Cube::finish_locked() {
   value_count_ = 0;
   for (auto& [k, s] : slices_) {
     bool sorted = std::is_sorted(s.ordinals.begin(), s.ordinals.end()) &&
                   std::adjacent_find(s.ordinals.begin(), s.ordinals.end()) == s.ordinals.end();
-    if (!sorted) sort_slice(s);
+    if (sorted) {
+      s.ordinals.shrink_to_fit();
+      s.values.shrink_to_fit();
+    } else {
+      sort_slice(s);
+    }
     value_count_ += s.ordinals.size();
   }
 }
+
+Cube::Loader::~Loader() { cube_.finish_locked(); }
 
 void Cube::set(std::string_view indicator, std::string_view period, std::string_view org_code,
                std::optional<double> value) {

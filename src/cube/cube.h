@@ -27,6 +27,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <span>
@@ -57,6 +58,12 @@ struct Totals {
 };
 
 class Cube {
+ private:
+  struct Slice {
+    std::vector<model::Ordinal> ordinals;  // sorted, unique after finish()
+    std::vector<double> values;
+  };
+
  public:
   using IndicatorId = std::uint32_t;
   using PeriodId = std::uint32_t;
@@ -97,6 +104,34 @@ class Cube {
               double value);
   void finish();
 
+  // Fast bulk loading by ids, holding the write lock for its lifetime:
+  //   { Cube::Loader load(cube); auto i = load.indicator("A"); … load.add(i, p, o, v); }
+  // The cube is finished (sorted, trimmed) when the loader goes away.
+  class Loader {
+   public:
+    explicit Loader(Cube& cube) : cube_(cube), lock_(cube.mu_) {}
+    ~Loader();
+    Loader(const Loader&) = delete;
+    Loader& operator=(const Loader&) = delete;
+    IndicatorId indicator(std::string_view code) { return cube_.intern_indicator(code); }
+    PeriodId period(std::string_view period) { return cube_.intern_period(period); }
+    const model::OrgTree& tree() const { return *cube_.tree_; }
+    void add(IndicatorId i, PeriodId p, model::Ordinal o, double value) {
+      Slice& s = i == last_i_ && p == last_p_ ? *last_ : (last_ = &cube_.slices_[key(i, p)], *last_);
+      last_i_ = i;
+      last_p_ = p;
+      s.ordinals.push_back(o);
+      s.values.push_back(value);
+    }
+
+   private:
+    Cube& cube_;
+    std::unique_lock<std::shared_mutex> lock_;
+    IndicatorId last_i_ = kUnknown;
+    PeriodId last_p_ = kUnknown;
+    Slice* last_ = nullptr;
+  };
+
   // Re-maps ordinals to `next` (units matched by code; values of units no
   // longer present are dropped).
   void rebase(std::shared_ptr<const model::OrgTree> next);
@@ -108,15 +143,12 @@ class Cube {
   std::size_t memory_bytes() const;
 
  private:
-  struct Slice {
-    std::vector<model::Ordinal> ordinals;  // sorted, unique after finish()
-    std::vector<double> values;
-  };
   static std::uint64_t key(IndicatorId i, PeriodId p) { return (std::uint64_t{i} << 32) | p; }
   IndicatorId intern_indicator(std::string_view code);  // REQUIRES: exclusive lock
   PeriodId intern_period(std::string_view period);      // REQUIRES: exclusive lock
   const Slice* slice(IndicatorId i, PeriodId p) const;
   void sort_slice(Slice& s);
+  void finish_locked();  // REQUIRES: exclusive lock
 
   mutable std::shared_mutex mu_;
   std::shared_ptr<const model::OrgTree> tree_;

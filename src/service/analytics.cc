@@ -172,11 +172,29 @@ StatusOr<Measure> parse_measure(std::string_view name) {
 
 Status Analytics::load(store::Store& store) {
   cube_.rebase(units_.tree());
-  RETURN_IF_ERROR(store.scan_values([&](const store::DataValueRecord& v) {
-    if (v.number) cube_.append(v.indicator, v.period, v.org_code, *v.number);
-  }));
-  cube_.finish();
-  return Status::Ok();
+  cube::Cube::Loader loader(cube_);
+  const model::OrgTree& tree = loader.tree();
+  // Rows arrive grouped by indicator and unit; remember the last ids.
+  std::string last_indicator, last_unit, last_period;
+  cube::Cube::IndicatorId i = cube::Cube::kUnknown;
+  cube::Cube::PeriodId p = cube::Cube::kUnknown;
+  std::optional<model::Ordinal> o;
+  return store.scan_numbers([&](std::string_view indicator, std::string_view org,
+                                std::string_view period, double value) {
+    if (indicator != last_indicator) {
+      last_indicator = indicator;
+      i = loader.indicator(indicator);
+    }
+    if (org != last_unit) {
+      last_unit = org;
+      o = tree.find(org);
+    }
+    if (period != last_period) {
+      last_period = period;
+      p = loader.period(period);
+    }
+    if (o) loader.add(i, p, *o, value);
+  });
 }
 
 void Analytics::sync_tree() {

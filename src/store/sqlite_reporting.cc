@@ -2,6 +2,7 @@
 // entries, data values with history, notices.
 #include <algorithm>
 #include <charconv>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -661,6 +662,53 @@ Status SqliteStore::scan_values(const std::function<void(const DataValueRecord&)
     if (!row) break;
     visit(DataValueRecord{q.text(0), q.text(1), q.text(2), q.real(3), q.optional_text(4),
                           q.int64(5), q.text(6), q.text(7)});
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::scan_numbers(const NumberVisitor& visit) {
+  std::lock_guard lock(mu_);
+  // Codes come from small lookup tables read first, so the scan of the big
+  // table reads integers, one short text and a double per row.
+  std::unordered_map<std::int64_t, std::string> indicators, units;
+  {
+    Statement q(db_, "SELECT id, code FROM indicator");
+    RETURN_IF_ERROR(q.prepared("读取指标"));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, q.step("读取指标"));
+      if (!row) break;
+      indicators.emplace(q.int64(0), q.text(1));
+    }
+  }
+  {
+    Statement q(db_, "SELECT id, code FROM org_unit");
+    RETURN_IF_ERROR(q.prepared("读取单位"));
+    while (true) {
+      ASSIGN_OR_RETURN(bool row, q.step("读取单位"));
+      if (!row) break;
+      units.emplace(q.int64(0), q.text(1));
+    }
+  }
+  Statement q(db_,
+              "SELECT indicator_id, org_unit_id, period, value FROM data_value "
+              "WHERE value IS NOT NULL");
+  RETURN_IF_ERROR(q.prepared("读取数据"));
+  std::int64_t last_indicator = -1, last_unit = -1;
+  const std::string* indicator = nullptr;
+  const std::string* unit = nullptr;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.step("读取数据"));
+    if (!row) break;
+    std::int64_t i = q.int64(0), u = q.int64(1);
+    if (i != last_indicator) {
+      indicator = &indicators[i];
+      last_indicator = i;
+    }
+    if (u != last_unit) {
+      unit = &units[u];
+      last_unit = u;
+    }
+    visit(*indicator, *unit, q.text_view(2), *q.real(3));
   }
   return Status::Ok();
 }

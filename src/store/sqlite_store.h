@@ -81,6 +81,7 @@ class SqliteStore final : public Store {
                                                    std::string_view org_code,
                                                    std::string_view period) override;
   Status scan_values(const std::function<void(const DataValueRecord&)>& visit) override;
+  Status scan_numbers(const NumberVisitor& visit) override;
   Status insert_notices(const std::vector<NoticeRecord>& notices) override;
   StatusOr<std::vector<NoticeRecord>> notices_for(const std::vector<std::string>& org_codes,
                                                   std::size_t limit) override;

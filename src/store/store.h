@@ -295,8 +295,13 @@ class Store {
   virtual StatusOr<std::vector<ValueChange>> value_history(std::string_view indicator,
                                                            std::string_view org_code,
                                                            std::string_view period) = 0;
-  // Every stored value, in no particular order (for building the cube).
+  // Every stored value, in no particular order.
   virtual Status scan_values(const std::function<void(const DataValueRecord&)>& visit) = 0;
+  // Every numeric value, lean: the views are valid only during the call
+  // (building the cube at start-up reads 100M of these).
+  using NumberVisitor = std::function<void(std::string_view indicator, std::string_view org_code,
+                                           std::string_view period, double value)>;
+  virtual Status scan_numbers(const NumberVisitor& visit) = 0;
 
   // Notices (催报, 退回) addressed to units.
   virtual Status insert_notices(const std::vector<NoticeRecord>& notices) = 0;

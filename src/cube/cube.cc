@@ -70,20 +70,36 @@ void Cube::View::ranges(IndicatorId i, PeriodId p, std::span<const model::Subtre
   // Visit ranges by ascending start so each search starts where the last
   // one landed: a sweep over the slice for disjoint ranges (all counties),
   // still correct when ranges nest (a city and its counties).
-  std::vector<std::uint32_t> order(rs.size());
-  std::iota(order.begin(), order.end(), 0u);
+  auto sum_range = [&](std::size_t from, const model::SubtreeRange& r) {
+    Totals t;
+    for (std::size_t at = from; at < n && ords[at] < r.end; ++at) t.add(vals[at]);
+    return t;
+  };
   bool sorted = true;
   for (std::size_t k = 1; k < rs.size() && sorted; ++k) sorted = rs[k - 1].begin <= rs[k].begin;
-  if (!sorted) {
-    std::sort(order.begin(), order.end(),
-              [&](std::uint32_t a, std::uint32_t b) { return rs[a].begin < rs[b].begin; });
-  }
   std::size_t from = 0;
+  if (sorted) {
+    // Many ranges over a slice of similar size: a merge (walk forward)
+    // costs O(values + ranges); few ranges over a big slice: binary search.
+    bool merge = rs.size() * 8 >= n;
+    for (std::size_t k = 0; k < rs.size(); ++k) {
+      if (merge) {
+        while (from < n && ords[from] < rs[k].begin) ++from;
+      } else {
+        from =
+            static_cast<std::size_t>(std::lower_bound(ords + from, ords + n, rs[k].begin) - ords);
+      }
+      out[k] = sum_range(from, rs[k]);
+    }
+    return;
+  }
+  std::vector<std::uint32_t> order(rs.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return rs[a].begin < rs[b].begin; });
   for (std::uint32_t k : order) {
     from = static_cast<std::size_t>(std::lower_bound(ords + from, ords + n, rs[k].begin) - ords);
-    Totals t;
-    for (std::size_t at = from; at < n && ords[at] < rs[k].end; ++at) t.add(vals[at]);
-    out[k] = t;
+    out[k] = sum_range(from, rs[k]);
   }
 }
 
@@ -160,7 +176,9 @@ void Cube::finish_locked() {
   }
 }
 
-Cube::Loader::~Loader() { cube_.finish_locked(); }
+Cube::Loader::~Loader() {
+  cube_.finish_locked();
+}
 
 void Cube::set(std::string_view indicator, std::string_view period, std::string_view org_code,
                std::optional<double> value) {
@@ -199,7 +217,7 @@ void Cube::rebase(std::shared_ptr<const model::OrgTree> next) {
   for (auto& [k, s] : slices_) {
     Slice moved;
     for (std::size_t j = 0; j < s.ordinals.size(); ++j) {
-      model::Ordinal n = map[s.ordinals[j]];
+      model::Ordinal n = s.ordinals[j] < map.size() ? map[s.ordinals[j]] : kGone;
       if (n == kGone) continue;
       moved.ordinals.push_back(n);
       moved.values.push_back(s.values[j]);

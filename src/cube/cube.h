@@ -117,7 +117,8 @@ class Cube {
     PeriodId period(std::string_view period) { return cube_.intern_period(period); }
     const model::OrgTree& tree() const { return *cube_.tree_; }
     void add(IndicatorId i, PeriodId p, model::Ordinal o, double value) {
-      Slice& s = i == last_i_ && p == last_p_ ? *last_ : (last_ = &cube_.slices_[key(i, p)], *last_);
+      Slice& s =
+          i == last_i_ && p == last_p_ ? *last_ : (last_ = &cube_.slices_[key(i, p)], *last_);
       last_i_ = i;
       last_p_ = p;
       s.ordinals.push_back(o);

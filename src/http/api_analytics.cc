@@ -1,4 +1,5 @@
 #include <cmath>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -98,12 +99,23 @@ StatusOr<service::AnalyticsRequest> parse_request(const Request& r) {
   return req;
 }
 
-std::string name_of(const service::AnalyticsTable& t, const std::string& id) {
-  auto it = t.items.find(id);
-  return it == t.items.end() ? id : it->second.name;
-}
+// id → name, built once per export.
+class Names {
+ public:
+  explicit Names(const service::AnalyticsTable& t) {
+    for (const auto& [id, item] : t.items) names_.emplace(id, &item.name);
+  }
+  const std::string& operator()(const std::string& id) const {
+    auto it = names_.find(id);
+    return it == names_.end() ? id : *it->second;
+  }
+
+ private:
+  std::unordered_map<std::string_view, const std::string*> names_;
+};
 
 Response csv_response(const service::AnalyticsTable& t) {
+  Names name_of(t);
   auto quote = [](const std::string& s) {
     if (s.find_first_of(",\"\n") == std::string::npos) return s;
     std::string out = "\"";
@@ -119,13 +131,16 @@ Response csv_response(const service::AnalyticsTable& t) {
   for (service::Measure m : t.measures) head.emplace_back(service::measure_name(m));
   for (std::size_t i = 0; i < head.size(); ++i) body += (i ? "," : "") + quote(head[i]);
   body += "\r\n";
-  for (const service::AnalyticsRow& row : t.rows) {
+  for (std::size_t r = 0; r < t.row_count(); ++r) {
     std::vector<std::string> cells;
-    for (const std::string& k : row.keys) {
-      cells.push_back(k);
-      cells.push_back(name_of(t, k));
+    for (std::size_t d = 0; d < t.shown.size(); ++d) {
+      cells.push_back(t.key(r, d));
+      cells.push_back(name_of(t.key(r, d)));
     }
-    for (const auto& c : row.cells) cells.push_back(c ? format_cell(*c) : "");
+    for (std::size_t m = 0; m < t.measures.size(); ++m) {
+      std::optional<double> c = t.cell(r, m);
+      cells.push_back(c ? format_cell(*c) : "");
+    }
     for (std::size_t i = 0; i < cells.size(); ++i) body += (i ? "," : "") + quote(cells[i]);
     body += "\r\n";
   }
@@ -137,16 +152,20 @@ Response csv_response(const service::AnalyticsTable& t) {
 }
 
 StatusOr<Response> xlsx_response(const service::AnalyticsTable& t) {
+  Names name_of(t);
   exchange::Sheet sheet;
   sheet.name = "数据分析";
   exchange::Row head;
   for (const std::string& d : t.shown) head.emplace_back(column_name(d));
   for (service::Measure m : t.measures) head.emplace_back(measure_column(m));
   sheet.rows.push_back(head);
-  for (const service::AnalyticsRow& row : t.rows) {
+  for (std::size_t r = 0; r < t.row_count(); ++r) {
     exchange::Row cells;
-    for (const std::string& k : row.keys) cells.push_back(name_of(t, k));
-    for (const auto& c : row.cells) cells.push_back(c ? format_cell(*c) : "");
+    for (std::size_t d = 0; d < t.shown.size(); ++d) cells.push_back(name_of(t.key(r, d)));
+    for (std::size_t m = 0; m < t.measures.size(); ++m) {
+      std::optional<double> c = t.cell(r, m);
+      cells.push_back(c ? format_cell(*c) : "");
+    }
     sheet.rows.push_back(std::move(cells));
   }
   for (std::size_t c = t.shown.size(); c < head.size(); ++c) sheet.numeric_columns.push_back(c);
@@ -161,31 +180,49 @@ StatusOr<Response> xlsx_response(const service::AnalyticsTable& t) {
   return r;
 }
 
-json table_json(const service::AnalyticsTable& t) {
+// The DHIS2-shaped body. Rows are written directly rather than through a
+// JSON DOM: a query can return a few hundred thousand cells.
+std::string table_json(const service::AnalyticsTable& t) {
   json headers = json::array();
   for (const std::string& d : t.shown) headers.push_back({{"name", d}, {"column", column_name(d)}});
   for (service::Measure m : t.measures) {
     headers.push_back({{"name", service::measure_name(m)}, {"column", measure_column(m)}});
   }
-  json rows = json::array();
-  for (const service::AnalyticsRow& row : t.rows) {
-    json r = json::array();
-    for (const std::string& k : row.keys) r.push_back(k);
-    for (const auto& c : row.cells) r.push_back(c ? format_cell(*c) : "");
-    rows.push_back(std::move(r));
+  // Keys are codes and period texts ([A-Z0-9_:.-]), safe to write quoted as is.
+  std::vector<std::vector<std::string>> quoted(t.axis.size());
+  for (std::size_t d = 0; d < t.axis.size(); ++d) {
+    for (const std::string& k : t.axis[d]) quoted[d].push_back(json(k).dump());
   }
-  json items = json::object();
-  for (const auto& [id, item] : t.items) {
-    json j = {{"name", item.name}};
-    if (!item.unit.empty()) j["unit"] = item.unit;
-    if (item.level) j["level"] = item.level;
-    items[id] = j;
+  std::string out = "{\"headers\":" + headers.dump() + ",\"rows\":[";
+  out.reserve(out.size() + t.row_count() * (16 * t.shown.size() + 12 * t.measures.size()));
+  for (std::size_t r = 0; r < t.row_count(); ++r) {
+    out += r ? ",[" : "[";
+    for (std::size_t d = 0; d < t.shown.size(); ++d) {
+      if (d) out += ',';
+      out += quoted[d][t.keys[r * t.shown.size() + d]];
+    }
+    for (std::size_t m = 0; m < t.measures.size(); ++m) {
+      if (t.shown.size() + m > 0) out += ',';
+      std::optional<double> c = t.cell(r, m);
+      out += '"';
+      if (c) out += format_cell(*c);
+      out += '"';
+    }
+    out += ']';
   }
-  return {{"headers", headers},
-          {"rows", rows},
-          {"metaData", {{"items", items}, {"dimensions", t.dimensions}}},
-          {"height", t.rows.size()},
-          {"width", headers.size()}};
+  out += "],\"metaData\":{\"items\":{";
+  for (std::size_t k = 0; k < t.items.size(); ++k) {
+    const auto& [id, item] = t.items[k];
+    if (k) out += ',';
+    out += json(id).dump() + ":{\"name\":" + json(item.name).dump();
+    if (!item.unit.empty()) out += ",\"unit\":" + json(item.unit).dump();
+    if (item.level) out += fmt::format(",\"level\":{}", item.level);
+    out += '}';
+  }
+  out += "},\"dimensions\":" + json(t.dimensions).dump() + "}" +
+         fmt::format(",\"height\":{},\"width\":{}}}", t.row_count(),
+                     t.shown.size() + t.measures.size());
+  return out;
 }
 
 Handler analytics_handler(service::Services& services, std::string format) {
@@ -201,10 +238,12 @@ Handler analytics_handler(service::Services& services, std::string format) {
         if (wanted == "csv" || wanted == "xlsx") {
           RETURN_IF_ERROR(
               services.audit().record(who, {"analytics.export", "analytics", "ok",
-                                            fmt::format("{} 行 {}", table.rows.size(), wanted)}));
+                                            fmt::format("{} 行 {}", table.row_count(), wanted)}));
           return wanted == "csv" ? csv_response(table) : xlsx_response(table);
         }
-        return json_response(table_json(table));
+        Response response;
+        response.body = table_json(table);
+        return response;
       });
 }
 

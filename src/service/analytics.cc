@@ -4,6 +4,7 @@
 #include <cmath>
 #include <ctime>
 #include <set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -24,10 +25,12 @@ struct OuItem {
 struct PeItem {
   std::string id;
   std::vector<model::Period> periods;  // aggregated together
+  // The cube's ids of the months covered, filled on first use.
+  mutable std::optional<std::vector<std::uint32_t>> month_ids;
 };
 
 PeItem shifted(const PeItem& item, bool year_ago) {
-  PeItem out{item.id, {}};
+  PeItem out{item.id, {}, std::nullopt};
   for (const model::Period& p : item.periods) {
     out.periods.push_back(year_ago ? p.same_period_last_year() : p.previous());
   }
@@ -39,49 +42,74 @@ std::optional<double> percent_change(std::optional<double> now, std::optional<do
   return (*now - *before) / std::abs(*before) * 100.0;
 }
 
-// One query's evaluation: slices are summed once per (indicator, period)
-// for all requested units together, then cells are assembled.
+// One query's evaluation, vectorised over the requested units: each
+// (indicator, month) slice is swept once for all units together, and every
+// cell of a (dx, pe) pair is produced in one pass.
 class Run {
  public:
+  using Column = std::vector<std::optional<double>>;  // one per ou item
+
   Run(const cube::Cube::View& view, const Catalogue& catalogue, std::vector<OuItem> ou)
       : view_(view), catalogue_(catalogue), ou_(std::move(ou)) {
     for (std::size_t i = 0; i < ou_.size(); ++i) {
       for (const model::SubtreeRange& r : ou_[i].ranges) {
         flat_.push_back(r);
-        owner_.push_back(i);
+        owner_.push_back(static_cast<std::uint32_t>(i));
+        single_ = single_ && ou_[i].ranges.size() == 1;
       }
     }
   }
 
-  std::optional<double> value(const std::string& code, std::size_t ou, const PeItem& pe) {
+  Column values(const std::string& code, const PeItem& pe) {
+    Column out(ou_.size());
     const model::Indicator* ind = catalogue_.indicator(code);
-    if (!ind) return std::nullopt;
+    if (!ind) return out;
     if (ind->derived()) {
       auto f = catalogue_.formulas.find(code);
-      if (f == catalogue_.formulas.end()) return std::nullopt;
-      return f->second.evaluate([&](std::string_view c) { return value(std::string(c), ou, pe); });
+      if (f == catalogue_.formulas.end()) return out;
+      std::map<std::string, Column, std::less<>> operands;
+      for (const std::string& ref : f->second.references()) operands[ref] = values(ref, pe);
+      for (std::size_t u = 0; u < ou_.size(); ++u) {
+        out[u] = f->second.evaluate([&](std::string_view c) -> std::optional<double> {
+          auto it = operands.find(c);
+          return it == operands.end() ? std::nullopt : it->second[u];
+        });
+      }
+      return out;
     }
-    // The months to look at, oldest first; a period stored as a whole
-    // (a quarterly form's 2022Q3) is used when its months have nothing.
-    std::vector<std::string> periods;
-    for (const model::Period& p : pe.periods) {
-      for (const model::Period& m : p.months()) periods.push_back(m.to_string());
-    }
-    auto totals_of = [&](const std::string& period) { return totals(code, period, ou); };
-    std::optional<double> result;
+    cube::Cube::IndicatorId id = view_.indicator(code);
+    if (id == cube::Cube::kUnknown) return out;
+    if (!pe.month_ids) pe.month_ids = month_ids(pe);
+    const std::vector<cube::Cube::PeriodId>& months = *pe.month_ids;
     if (ind->kind == model::IndicatorKind::kFlow) {
-      for (const std::string& p : periods) {
-        if (std::optional<double> v = combine(*ind, totals_of(p))) result = result.value_or(0) + *v;
+      for (cube::Cube::PeriodId m : months) {
+        const std::vector<cube::Totals>& t = totals(id, m);
+        if (t.empty()) continue;
+        for (std::size_t u = 0; u < ou_.size(); ++u) {
+          if (std::optional<double> v = combine(*ind, t[u])) out[u] = out[u].value_or(0) + *v;
+        }
       }
     } else {
-      for (auto it = periods.rbegin(); it != periods.rend() && !result; ++it) {
-        result = combine(*ind, totals_of(*it));
+      std::size_t missing = ou_.size();
+      for (auto it = months.rbegin(); it != months.rend() && missing > 0; ++it) {
+        const std::vector<cube::Totals>& t = totals(id, *it);
+        if (t.empty()) continue;
+        for (std::size_t u = 0; u < ou_.size(); ++u) {
+          if (out[u]) continue;
+          out[u] = combine(*ind, t[u]);
+          if (out[u]) --missing;
+        }
       }
     }
-    if (!result && pe.periods.size() == 1 && pe.periods[0].kind() != model::Period::Kind::kMonth) {
-      result = combine(*ind, totals_of(pe.periods[0].to_string()));
+    // A period stored as a whole (a quarterly form's 2022Q3) fills what its
+    // months left empty.
+    if (pe.periods.size() == 1 && pe.periods[0].kind() != model::Period::Kind::kMonth) {
+      const std::vector<cube::Totals>& t = totals(id, view_.period(pe.periods[0].to_string()));
+      for (std::size_t u = 0; u < ou_.size() && !t.empty(); ++u) {
+        if (!out[u]) out[u] = combine(*ind, t[u]);
+      }
     }
-    return result;
+    return out;
   }
 
  private:
@@ -99,13 +127,31 @@ class Run {
     }
   }
 
-  cube::Totals totals(const std::string& code, const std::string& period, std::size_t ou) {
-    auto key = std::make_pair(code, period);
+  std::vector<cube::Cube::PeriodId> month_ids(const PeItem& pe) {
+    std::vector<cube::Cube::PeriodId> ids;
+    for (const model::Period& p : pe.periods) {
+      if (p.kind() == model::Period::Kind::kMonth) {
+        ids.push_back(view_.period(p.to_string()));
+        continue;
+      }
+      for (const model::Period& m : p.months()) ids.push_back(view_.period(m.to_string()));
+    }
+    return ids;
+  }
+
+  // Totals per ou item for one slice; empty if the slice has no values.
+  const std::vector<cube::Totals>& totals(cube::Cube::IndicatorId i, cube::Cube::PeriodId p) {
+    static const std::vector<cube::Totals> kNone;
+    if (p == cube::Cube::kUnknown) return kNone;
+    std::uint64_t key = (std::uint64_t{i} << 32) | p;
     auto it = cache_.find(key);
-    if (it == cache_.end()) {
+    if (it != cache_.end()) return it->second;
+    std::vector<cube::Totals> per_item(ou_.size());
+    if (single_) {
+      view_.ranges(i, p, flat_, per_item);
+    } else {
       std::vector<cube::Totals> flat(flat_.size());
-      view_.ranges(view_.indicator(code), view_.period(period), flat_, flat);
-      std::vector<cube::Totals> per_item(ou_.size());
+      view_.ranges(i, p, flat_, flat);
       for (std::size_t k = 0; k < flat.size(); ++k) {
         cube::Totals& into = per_item[owner_[k]];
         const cube::Totals& t = flat[k];
@@ -115,17 +161,20 @@ class Run {
         into.min = std::min(into.min, t.min);
         into.max = std::max(into.max, t.max);
       }
-      it = cache_.emplace(std::move(key), std::move(per_item)).first;
     }
-    return it->second[ou];
+    bool any = std::any_of(per_item.begin(), per_item.end(),
+                           [](const cube::Totals& t) { return !t.empty(); });
+    if (!any) per_item.clear();
+    return cache_.emplace(key, std::move(per_item)).first->second;
   }
 
   const cube::Cube::View& view_;
   const Catalogue& catalogue_;
   std::vector<OuItem> ou_;
   std::vector<model::SubtreeRange> flat_;
-  std::vector<std::size_t> owner_;
-  std::map<std::pair<std::string, std::string>, std::vector<cube::Totals>> cache_;
+  std::vector<std::uint32_t> owner_;
+  bool single_ = true;  // one range per item: no regrouping needed
+  std::unordered_map<std::uint64_t, std::vector<cube::Totals>> cache_;
 };
 
 model::YearMonth beijing_month(std::int64_t ms) {
@@ -179,22 +228,22 @@ Status Analytics::load(store::Store& store) {
   cube::Cube::IndicatorId i = cube::Cube::kUnknown;
   cube::Cube::PeriodId p = cube::Cube::kUnknown;
   std::optional<model::Ordinal> o;
-  return store.scan_numbers([&](std::string_view indicator, std::string_view org,
-                                std::string_view period, double value) {
-    if (indicator != last_indicator) {
-      last_indicator = indicator;
-      i = loader.indicator(indicator);
-    }
-    if (org != last_unit) {
-      last_unit = org;
-      o = tree.find(org);
-    }
-    if (period != last_period) {
-      last_period = period;
-      p = loader.period(period);
-    }
-    if (o) loader.add(i, p, *o, value);
-  });
+  return store.scan_numbers(
+      [&](std::string_view indicator, std::string_view org, std::string_view period, double value) {
+        if (indicator != last_indicator) {
+          last_indicator = indicator;
+          i = loader.indicator(indicator);
+        }
+        if (org != last_unit) {
+          last_unit = org;
+          o = tree.find(org);
+        }
+        if (period != last_period) {
+          last_period = period;
+          p = loader.period(period);
+        }
+        if (o) loader.add(i, p, *o, value);
+      });
 }
 
 void Analytics::sync_tree() {
@@ -226,7 +275,7 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
       return NotFound(fmt::format("指标 {} 不存在", model::sanitize_for_message(code)), "dx",
                       "unknown_indicator");
     }
-    table.items[code] = {ind->name, ind->unit, 0};
+    table.items.emplace_back(code, AnalyticsItem{ind->name, ind->unit, 0});
   }
   if (!is_shown("dx") && req.dx.size() > 1) {
     return InvalidArgument("作为筛选条件时 dx 只能有一个指标", "dx", "invalid_filter");
@@ -237,12 +286,12 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
   for (const std::string& text : req.pe) {
     ASSIGN_OR_RETURN(std::vector<model::Period> resolved, model::resolve_periods(text, today));
     for (const model::Period& p : resolved) {
-      periods.push_back({p.to_string(), {p}});
-      table.items[p.to_string()] = {p.label(), "", 0};
+      periods.push_back({p.to_string(), {p}, std::nullopt});
+      table.items.emplace_back(p.to_string(), AnalyticsItem{p.label(), "", 0});
     }
   }
   if (!is_shown("pe")) {
-    PeItem all{"", {}};
+    PeItem all{"", {}, std::nullopt};
     for (const PeItem& p : periods) all.periods.push_back(p.periods.front());
     all.id = req.pe.size() == 1 ? req.pe.front() : "";
     periods = {all};
@@ -291,11 +340,23 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
     std::vector<model::Ordinal> units;
     for (model::Ordinal b : bounds) {
       if (level) {
-        model::SubtreeRange r = tree.subtree(b);
-        for (model::Ordinal o = r.begin; o < r.end; ++o) {
+        // Walk down only as far as the level asked for: reaching the 1,757
+        // towns visits ~2,000 units, not the 28,000 villages below them.
+        std::vector<model::Ordinal> stack = {b};
+        std::vector<model::Ordinal> found;
+        while (!stack.empty()) {
+          model::Ordinal o = stack.back();
+          stack.pop_back();
           const model::OrgUnit& u = tree.unit(o);
-          if (u.level == *level && u.kind == model::OrgUnitKind::kRegion) units.push_back(o);
+          if (u.kind != model::OrgUnitKind::kRegion) continue;
+          if (u.level == *level) {
+            found.push_back(o);
+          } else if (u.level < *level) {
+            for (model::Ordinal c : tree.children(o)) stack.push_back(c);
+          }
         }
+        std::sort(found.begin(), found.end());
+        units.insert(units.end(), found.begin(), found.end());
       } else if (children) {
         for (model::Ordinal c : tree.children(b)) {
           if (tree.unit(c).kind == model::OrgUnitKind::kRegion) units.push_back(c);
@@ -316,14 +377,14 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
         }
       }
       if (direct.ranges.empty()) return std::nullopt;
-      out->items[direct.id] = {u.name + "直属", "", u.level};
+      out->items.emplace_back(direct.id, AnalyticsItem{u.name + "直属", "", u.level});
       return direct;
     };
     std::vector<OuItem> ou;
     for (model::Ordinal o : units) {
       const model::OrgUnit& u = tree.unit(o);
       ou.push_back({u.code, {tree.subtree(o)}});
-      out->items[u.code] = {u.name, "", u.level};
+      out->items.emplace_back(u.code, AnalyticsItem{u.name, "", u.level});
       if (req.own_departments && !level && !children) {
         if (std::optional<OuItem> d = direct_row(o)) ou.push_back(std::move(*d));
       }
@@ -352,31 +413,40 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
     Run run(view, *catalogue, ou);
     std::vector<std::string> dx_items =
         is_shown("dx") ? req.dx : std::vector<std::string>{req.dx.front()};
-    // Rows in the order the dimensions were asked for.
-    std::map<std::string, std::size_t> position;
-    for (std::size_t d = 0; d < req.shown.size(); ++d) position[req.shown[d]] = d;
     for (const std::string& dx : dx_items) {
+      const model::Indicator* ind = catalogue->indicator(dx);
+      bool flow = ind && ind->kind == model::IndicatorKind::kFlow;
       for (const PeItem& pe : periods) {
-        std::vector<std::optional<double>> values(ou.size());
-        for (std::size_t u = 0; u < ou.size(); ++u) values[u] = run.value(dx, u, pe);
-        std::vector<std::optional<double>> ranks(ou.size());
-        for (std::size_t u = 0; u < ou.size(); ++u) {
-          if (!values[u]) continue;
-          std::size_t higher = 0;
-          for (const auto& v : values) higher += v && *v > *values[u];
-          ranks[u] = static_cast<double>(higher + 1);
+        Run::Column values = run.values(dx, pe);
+        Run::Column before, year_ago;
+        auto needs = [&](Measure m) {
+          return std::find(req.measures.begin(), req.measures.end(), m) != req.measures.end();
+        };
+        if (needs(Measure::kMom) || (needs(Measure::kNew) && !flow)) {
+          before = run.values(dx, shifted(pe, false));
         }
+        if (needs(Measure::kYoy)) year_ago = run.values(dx, shifted(pe, true));
+        std::vector<std::optional<double>> ranks(ou.size());
+        if (needs(Measure::kRank)) {
+          std::vector<double> sorted;
+          for (const auto& v : values) {
+            if (v) sorted.push_back(*v);
+          }
+          std::sort(sorted.begin(), sorted.end(), std::greater<>());
+          for (std::size_t u = 0; u < ou.size(); ++u) {
+            if (!values[u]) continue;
+            auto first =
+                std::lower_bound(sorted.begin(), sorted.end(), *values[u], std::greater<>());
+            ranks[u] = static_cast<double>(first - sorted.begin() + 1);
+          }
+        }
+        const std::uint32_t dx_index = static_cast<std::uint32_t>(&dx - dx_items.data());
+        const std::uint32_t pe_index = static_cast<std::uint32_t>(&pe - periods.data());
         for (std::size_t u = 0; u < ou.size(); ++u) {
-          AnalyticsRow row;
-          row.keys.resize(req.shown.size());
-          if (position.count("dx")) row.keys[position["dx"]] = dx;
-          if (position.count("ou")) row.keys[position["ou"]] = ou[u].id;
-          if (position.count("pe")) row.keys[position["pe"]] = pe.id;
+          std::size_t first_cell = out->cells.size();
           bool any = false;
           for (Measure m : req.measures) {
             std::optional<double> cell;
-            const model::Indicator* ind = catalogue->indicator(dx);
-            bool flow = ind && ind->kind == model::IndicatorKind::kFlow;
             switch (m) {
               case Measure::kValue:
                 cell = values[u];
@@ -384,27 +454,45 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
               case Measure::kNew:
                 if (flow) {
                   cell = values[u];
-                } else if (values[u]) {
-                  std::optional<double> before = run.value(dx, u, shifted(pe, false));
-                  if (before) cell = *values[u] - *before;
+                } else if (values[u] && before[u]) {
+                  cell = *values[u] - *before[u];
                 }
                 break;
               case Measure::kMom:
-                cell = percent_change(values[u], run.value(dx, u, shifted(pe, false)));
+                cell = percent_change(values[u], before[u]);
                 break;
               case Measure::kYoy:
-                cell = percent_change(values[u], run.value(dx, u, shifted(pe, true)));
+                cell = percent_change(values[u], year_ago[u]);
                 break;
               case Measure::kRank:
                 cell = ranks[u];
                 break;
             }
             any = any || cell.has_value();
-            row.cells.push_back(cell);
+            out->cells.push_back(cell.value_or(std::nan("")));
           }
-          if (any) out->rows.push_back(std::move(row));
+          if (!any) {
+            out->cells.resize(first_cell);
+            continue;
+          }
+          for (const std::string& d : req.shown) {
+            out->keys.push_back(d == "dx"   ? dx_index
+                                : d == "ou" ? static_cast<std::uint32_t>(u)
+                                            : pe_index);
+          }
         }
       }
+    }
+    for (const std::string& d : req.shown) {
+      std::vector<std::string> axis;
+      if (d == "dx") axis = dx_items;
+      if (d == "ou") {
+        for (const OuItem& i : ou) axis.push_back(i.id);
+      }
+      if (d == "pe") {
+        for (const PeItem& p : periods) axis.push_back(p.id);
+      }
+      out->axis.push_back(std::move(axis));
     }
   });
   RETURN_IF_ERROR(failed);

@@ -18,6 +18,8 @@
 // Thread-safety: safe for concurrent use.
 #pragma once
 
+#include <cmath>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -52,17 +54,33 @@ struct AnalyticsItem {
   int level = 0;     // for ou
 };
 
-struct AnalyticsRow {
-  std::vector<std::string> keys;             // one per shown dimension
-  std::vector<std::optional<double>> cells;  // one per measure
-};
-
+// The result, stored flat (a query may return hundreds of thousands of
+// cells): row r's key for shown dimension d is axis[d][keys[r * shown + d]];
+// its cell for measure m is cells[r * measures + m], NaN when empty.
 struct AnalyticsTable {
   std::vector<std::string> shown;
   std::vector<Measure> measures;
-  std::vector<AnalyticsRow> rows;
-  std::map<std::string, AnalyticsItem> items;
+  std::vector<std::vector<std::string>> axis;  // per shown dimension
+  std::vector<std::uint32_t> keys;
+  std::vector<double> cells;
+  // Names of everything that appears, in no particular order (ids unique).
+  std::vector<std::pair<std::string, AnalyticsItem>> items;
   std::map<std::string, std::vector<std::string>> dimensions;  // resolved items per dimension
+
+  const AnalyticsItem* item(std::string_view id) const {
+    for (const auto& [k, v] : items) {
+      if (k == id) return &v;
+    }
+    return nullptr;
+  }
+  std::size_t row_count() const { return measures.empty() ? 0 : cells.size() / measures.size(); }
+  const std::string& key(std::size_t row, std::size_t dim) const {
+    return axis[dim][keys[row * shown.size() + dim]];
+  }
+  std::optional<double> cell(std::size_t row, std::size_t measure) const {
+    double v = cells[row * measures.size() + measure];
+    return std::isnan(v) ? std::nullopt : std::optional<double>(v);
+  }
 };
 
 class Analytics {
@@ -79,6 +97,8 @@ class Analytics {
   StatusOr<AnalyticsTable> query(const Principal& who, const AnalyticsRequest& request);
 
   const cube::Cube& cube() const { return cube_; }
+  // For bulk loading outside the store (the benchmark's generator).
+  cube::Cube& cube() { return cube_; }
 
  private:
   void sync_tree();

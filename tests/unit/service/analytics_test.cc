@@ -79,8 +79,8 @@ class AnalyticsTest : public ::testing::Test {
     req.measures = {m};
     auto t = s_->analytics().query(who ? *who : system_, req);
     EXPECT_TRUE(t.ok()) << t.status().to_string();
-    if (!t.ok() || t->rows.empty()) return std::nullopt;
-    return t->rows.front().cells.front();
+    if (!t.ok() || t->row_count() == 0) return std::nullopt;
+    return t->cell(0, 0);
   }
 
   testing::TempDir dir_;
@@ -116,15 +116,16 @@ TEST_F(AnalyticsTest, ChildrenLevelsAndTheOwnDepartmentsRow) {
   auto t = s_->analytics().query(system_, req);
   ASSERT_TRUE(t.ok()) << t.status().to_string();
   std::map<std::string, double> rows;
-  for (const auto& r : t->rows) rows[r.keys[0]] = *r.cells[0];
+  for (std::size_t r = 0; r < t->row_count(); ++r) rows[t->key(r, 0)] = *t->cell(r, 0);
   EXPECT_EQ(rows, (std::map<std::string, double>{{"4401", 5}, {"4402", 3}, {"44:DIRECT", 10}}));
-  EXPECT_EQ(t->items.at("44:DIRECT").name, "广东省直属");
+  ASSERT_NE(t->item("44:DIRECT"), nullptr);
+  EXPECT_EQ(t->item("44:DIRECT")->name, "广东省直属");
 
   req.ou = {"LEVEL-4"};
   req.own_departments = false;
   t = s_->analytics().query(system_, req);
   ASSERT_TRUE(t.ok());
-  ASSERT_EQ(t->rows.size(), 2u);
+  ASSERT_EQ(t->row_count(), 2u);
   EXPECT_EQ(t->dimensions.at("ou"), (std::vector<std::string>{"440101001", "440201001"}));
 }
 
@@ -182,7 +183,7 @@ TEST_F(AnalyticsTest, NewMomYoyAndRank) {
   auto t = s_->analytics().query(system_, req);
   ASSERT_TRUE(t.ok());
   std::map<std::string, double> rank;
-  for (const auto& r : t->rows) rank[r.keys[0]] = *r.cells[1];
+  for (std::size_t r = 0; r < t->row_count(); ++r) rank[t->key(r, 0)] = *t->cell(r, 1);
   EXPECT_EQ(rank, (std::map<std::string, double>{{"4401", 1}, {"4402", 1}, {"44_D", 3}}));
 }
 
@@ -207,8 +208,8 @@ TEST_F(AnalyticsTest, FiltersAggregateTheFilteredDimension) {
   req.shown = {"dx"};
   auto t = s_->analytics().query(system_, req);
   ASSERT_TRUE(t.ok()) << t.status().to_string();
-  ASSERT_EQ(t->rows.size(), 1u);
-  EXPECT_EQ(*t->rows[0].cells[0], 7);
+  ASSERT_EQ(t->row_count(), 1u);
+  EXPECT_EQ(*t->cell(0, 0), 7);
 }
 
 TEST_F(AnalyticsTest, ScopeIsEnforced) {
@@ -229,8 +230,8 @@ TEST_F(AnalyticsTest, ScopeIsEnforced) {
   req.ou = {"LEVEL-4"};
   auto t = s_->analytics().query(gz, req);
   ASSERT_TRUE(t.ok());
-  ASSERT_EQ(t->rows.size(), 1u);
-  EXPECT_EQ(t->rows[0].keys[0], "440101001");
+  ASSERT_EQ(t->row_count(), 1u);
+  EXPECT_EQ(t->key(0, 0), "440101001");
   Principal filler = gz;
   filler.roles = {model::Role::kFiller};
   EXPECT_EQ(s_->analytics().query(filler, req).status().code(), StatusCode::kPermissionDenied);

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <limits>
 #include <set>
+#include <span>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -67,12 +69,16 @@ class Run {
     if (ind->derived()) {
       auto f = catalogue_.formulas.find(code);
       if (f == catalogue_.formulas.end()) return out;
-      std::map<std::string, Column, std::less<>> operands;
-      for (const std::string& ref : f->second.references()) operands[ref] = values(ref, pe);
+      // Operands by code; a formula mentions a handful, so a linear scan
+      // beats a map.
+      std::vector<std::pair<std::string_view, Column>> operands;
+      for (const std::string& ref : f->second.references()) operands.emplace_back(ref, values(ref, pe));
       for (std::size_t u = 0; u < ou_.size(); ++u) {
         out[u] = f->second.evaluate([&](std::string_view c) -> std::optional<double> {
-          auto it = operands.find(c);
-          return it == operands.end() ? std::nullopt : it->second[u];
+          for (const auto& [code_of, column] : operands) {
+            if (code_of == c) return column[u];
+          }
+          return std::nullopt;
         });
       }
       return out;
@@ -83,7 +89,7 @@ class Run {
     const std::vector<cube::Cube::PeriodId>& months = *pe.month_ids;
     if (ind->kind == model::IndicatorKind::kFlow) {
       for (cube::Cube::PeriodId m : months) {
-        const std::vector<cube::Totals>& t = totals(id, m);
+        std::span<const cube::Totals> t = totals(id, m);
         if (t.empty()) continue;
         for (std::size_t u = 0; u < ou_.size(); ++u) {
           if (std::optional<double> v = combine(*ind, t[u])) out[u] = out[u].value_or(0) + *v;
@@ -92,7 +98,7 @@ class Run {
     } else {
       std::size_t missing = ou_.size();
       for (auto it = months.rbegin(); it != months.rend() && missing > 0; ++it) {
-        const std::vector<cube::Totals>& t = totals(id, *it);
+        std::span<const cube::Totals> t = totals(id, *it);
         if (t.empty()) continue;
         for (std::size_t u = 0; u < ou_.size(); ++u) {
           if (out[u]) continue;
@@ -104,7 +110,7 @@ class Run {
     // A period stored as a whole (a quarterly form's 2022Q3) fills what its
     // months left empty.
     if (pe.periods.size() == 1 && pe.periods[0].kind() != model::Period::Kind::kMonth) {
-      const std::vector<cube::Totals>& t = totals(id, view_.period(pe.periods[0].to_string()));
+      std::span<const cube::Totals> t = totals(id, view_.period(pe.periods[0].to_string()));
       for (std::size_t u = 0; u < ou_.size() && !t.empty(); ++u) {
         if (!out[u]) out[u] = combine(*ind, t[u]);
       }
@@ -139,42 +145,53 @@ class Run {
     return ids;
   }
 
-  // Totals per ou item for one slice; empty if the slice has no values.
-  const std::vector<cube::Totals>& totals(cube::Cube::IndicatorId i, cube::Cube::PeriodId p) {
-    static const std::vector<cube::Totals> kNone;
-    if (p == cube::Cube::kUnknown) return kNone;
+  // Totals per ou item for one slice (a span into pool_); empty if the
+  // slice has no values there.
+  std::span<const cube::Totals> totals(cube::Cube::IndicatorId i, cube::Cube::PeriodId p) {
+    if (p == cube::Cube::kUnknown) return {};
     std::uint64_t key = (std::uint64_t{i} << 32) | p;
-    auto it = cache_.find(key);
-    if (it != cache_.end()) return it->second;
-    std::vector<cube::Totals> per_item(ou_.size());
-    if (single_) {
-      view_.ranges(i, p, flat_, per_item);
-    } else {
-      std::vector<cube::Totals> flat(flat_.size());
-      view_.ranges(i, p, flat_, flat);
-      for (std::size_t k = 0; k < flat.size(); ++k) {
-        cube::Totals& into = per_item[owner_[k]];
-        const cube::Totals& t = flat[k];
-        if (t.empty()) continue;
-        into.sum += t.sum;
-        into.count += t.count;
-        into.min = std::min(into.min, t.min);
-        into.max = std::max(into.max, t.max);
+    auto [it, inserted] = cache_.try_emplace(key, kNoTotals);
+    if (inserted) {
+      std::size_t at = pool_.size();
+      pool_.resize(at + ou_.size());
+      std::span<cube::Totals> per_item(pool_.data() + at, ou_.size());
+      if (single_) {
+        view_.ranges(i, p, flat_, per_item);
+      } else {
+        scratch_.assign(flat_.size(), cube::Totals{});
+        view_.ranges(i, p, flat_, scratch_);
+        for (std::size_t k = 0; k < scratch_.size(); ++k) {
+          cube::Totals& into = per_item[owner_[k]];
+          const cube::Totals& t = scratch_[k];
+          if (t.empty()) continue;
+          into.sum += t.sum;
+          into.count += t.count;
+          into.min = std::min(into.min, t.min);
+          into.max = std::max(into.max, t.max);
+        }
+      }
+      bool any = std::any_of(per_item.begin(), per_item.end(),
+                             [](const cube::Totals& t) { return !t.empty(); });
+      if (any) {
+        it->second = static_cast<std::uint32_t>(at);
+      } else {
+        pool_.resize(at);
       }
     }
-    bool any = std::any_of(per_item.begin(), per_item.end(),
-                           [](const cube::Totals& t) { return !t.empty(); });
-    if (!any) per_item.clear();
-    return cache_.emplace(key, std::move(per_item)).first->second;
+    if (it->second == kNoTotals) return {};
+    return {pool_.data() + it->second, ou_.size()};
   }
 
+  static constexpr std::uint32_t kNoTotals = std::numeric_limits<std::uint32_t>::max();
   const cube::Cube::View& view_;
   const Catalogue& catalogue_;
   std::vector<OuItem> ou_;
   std::vector<model::SubtreeRange> flat_;
   std::vector<std::uint32_t> owner_;
   bool single_ = true;  // one range per item: no regrouping needed
-  std::unordered_map<std::uint64_t, std::vector<cube::Totals>> cache_;
+  std::unordered_map<std::uint64_t, std::uint32_t> cache_;  // slice → offset in pool_
+  std::vector<cube::Totals> pool_;
+  std::vector<cube::Totals> scratch_;
 };
 
 model::YearMonth beijing_month(std::int64_t ms) {

@@ -1,5 +1,7 @@
 #include "cube/cube.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <mutex>
 #include <numeric>
@@ -174,6 +176,9 @@ void Cube::finish_locked() {
     }
     value_count_ += s.ordinals.size();
   }
+  // Growing and trimming millions of slice vectors leaves freed heap pages
+  // behind; hand them back so resident memory tracks what the cube holds.
+  malloc_trim(0);
 }
 
 Cube::Loader::~Loader() {

@@ -1,4 +1,5 @@
 #include <cmath>
+#include <iterator>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -205,7 +206,10 @@ std::string table_json(const service::AnalyticsTable& t) {
       if (t.shown.size() + m > 0) out += ',';
       std::optional<double> c = t.cell(r, m);
       out += '"';
-      if (c) out += format_cell(*c);
+      if (c) {
+        double rounded = std::round(*c * 10000.0) / 10000.0;
+        fmt::format_to(std::back_inserter(out), "{}", rounded == 0 ? 0.0 : rounded);
+      }
       out += '"';
     }
     out += ']';

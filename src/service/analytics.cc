@@ -430,6 +430,8 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
     Run run(view, *catalogue, ou);
     std::vector<std::string> dx_items =
         is_shown("dx") ? req.dx : std::vector<std::string>{req.dx.front()};
+    out->cells.reserve(cells);
+    out->keys.reserve(cells / std::max<std::size_t>(1, req.measures.size()) * req.shown.size());
     for (const std::string& dx : dx_items) {
       const model::Indicator* ind = catalogue->indicator(dx);
       bool flow = ind && ind->kind == model::IndicatorKind::kFlow;

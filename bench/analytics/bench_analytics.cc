@@ -299,7 +299,8 @@ class Postgres {
     std::vector<char> buffer(1 << 20);
     while (in) {
       in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-      if (in.gcount() > 0 && PQputCopyData(conn_, buffer.data(), static_cast<int>(in.gcount())) != 1) {
+      if (in.gcount() > 0 &&
+          PQputCopyData(conn_, buffer.data(), static_cast<int>(in.gcount())) != 1) {
         throw std::runtime_error(PQerrorMessage(conn_));
       }
     }
@@ -395,6 +396,7 @@ int main(int argc, char** argv) {
   std::string work = "var/bench";
   std::string pg;
   std::string results;
+  int only = 0;
   bool csv = false;
   std::size_t sqlite_values = 5'000'000;
   app.add_option("--scale", scale, "fraction of the 300 indicators (1 = ~99M values)");
@@ -405,6 +407,7 @@ int main(int argc, char** argv) {
   app.add_flag("--csv", csv, "write values.csv and structure.csv for the other engines");
   app.add_option("--sqlite-values", sqlite_values, "values for the SQLite start-up load figure");
   app.add_option("--results", results, "write the figures as JSON here");
+  app.add_option("--only", only, "time only query N in process (for profiling), then stop");
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::warn);
   fs::create_directories(work);
@@ -466,6 +469,12 @@ int main(int argc, char** argv) {
   out["resident_bytes_per_value"] = rss_per_value;
 
   std::vector<Query> qs = queries(*tree, d);
+  if (only >= 1 && only <= static_cast<int>(qs.size())) {
+    Timing t = time_runs(
+        runs, [&] { return table_checksum(*s.analytics().query(system, qs[only - 1].request)); });
+    fmt::print("{}: p50 {:.3f} ms, p99 {:.3f} ms\n", qs[only - 1].name, t.p(0.5), t.p(0.99));
+    return 0;
+  }
   // --- in process ------------------------------------------------------------
   std::map<std::string, Timing> in_process, http_t, pg_t;
   for (const Query& q : qs) {

@@ -685,6 +685,97 @@ Expression::Expression(Expression&&) noexcept = default;
 Expression& Expression::operator=(Expression&&) noexcept = default;
 Expression::~Expression() = default;
 
+namespace {
+
+Expression::Column eval_columns(const Node& n, std::size_t rows,
+                                const Expression::ColumnLookup& column) {
+  using Column = Expression::Column;
+  switch (n.kind) {
+    case Kind::kNumber:
+      return Column(rows, n.number);
+    case Kind::kCode: {
+      const Column* values = column(n.code);
+      Column out(rows);
+      if (!values) return out;
+      for (std::size_t r = 0; r < rows && r < values->size(); ++r) {
+        if ((*values)[r]) out[r] = finite(*(*values)[r]);
+      }
+      return out;
+    }
+    case Kind::kNegate: {
+      Column out = eval_columns(*n.a, rows, column);
+      for (auto& v : out) {
+        if (v) v = -*v;
+      }
+      return out;
+    }
+    case Kind::kIf: {
+      // Both branches, then a choice per row: the same values as deciding
+      // first, since each row only looks at the branch it takes.
+      Column cond = eval_columns(*n.a, rows, column);
+      Column yes = eval_columns(*n.b, rows, column);
+      Column no = eval_columns(*n.c, rows, column);
+      Column out(rows);
+      for (std::size_t r = 0; r < rows; ++r) {
+        if (cond[r]) out[r] = *cond[r] != 0 ? yes[r] : no[r];
+      }
+      return out;
+    }
+    case Kind::kBinary:
+      break;
+  }
+  Column x = eval_columns(*n.a, rows, column);
+  Column y = eval_columns(*n.b, rows, column);
+  for (std::size_t r = 0; r < rows; ++r) {
+    if (!x[r] || !y[r]) {
+      x[r].reset();
+      continue;
+    }
+    double a = *x[r], b = *y[r];
+    switch (n.op) {
+      case Op::kAdd:
+        x[r] = finite(a + b);
+        break;
+      case Op::kSub:
+        x[r] = finite(a - b);
+        break;
+      case Op::kMul:
+        x[r] = finite(a * b);
+        break;
+      case Op::kDiv:
+        x[r] = b == 0 ? std::nullopt : finite(a / b);
+        break;
+      case Op::kLt:
+        x[r] = compare(a, b) < 0 ? 1.0 : 0.0;
+        break;
+      case Op::kLe:
+        x[r] = compare(a, b) <= 0 ? 1.0 : 0.0;
+        break;
+      case Op::kGt:
+        x[r] = compare(a, b) > 0 ? 1.0 : 0.0;
+        break;
+      case Op::kGe:
+        x[r] = compare(a, b) >= 0 ? 1.0 : 0.0;
+        break;
+      case Op::kEq:
+        x[r] = compare(a, b) == 0 ? 1.0 : 0.0;
+        break;
+      case Op::kNe:
+        x[r] = compare(a, b) != 0 ? 1.0 : 0.0;
+        break;
+    }
+  }
+  return x;
+}
+
+}  // namespace
+
+Expression::Column Expression::evaluate_columns(std::size_t rows,
+                                                const ColumnLookup& column) const {
+  if (!root_) return Column(rows);
+  return eval_columns(*root_, rows, column);
+}
+
 std::optional<double> Expression::evaluate(const Lookup& lookup) const {
   if (!root_) return std::nullopt;  // moved-from
   return eval(*root_, lookup);

@@ -55,6 +55,13 @@ class Expression {
   // The value, or nullopt if an operand it needs is missing (lookup returned
   // nullopt), a division by zero occurs, or the result is not finite.
   std::optional<double> evaluate(const Lookup& lookup) const;
+  // The same evaluation over `rows` rows at once, operand by operand (for
+  // analytics over thousands of units): `column(code)` gives that code's
+  // values for every row, or null if it has none. Results are those
+  // evaluate() would give row by row.
+  using Column = std::vector<std::optional<double>>;
+  using ColumnLookup = std::function<const Column*(std::string_view code)>;
+  Column evaluate_columns(std::size_t rows, const ColumnLookup& column) const;
   // The text as given to parse() (trimmed).
   const std::string& text() const { return text_; }
 

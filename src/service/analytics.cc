@@ -70,17 +70,16 @@ class Run {
       auto f = catalogue_.formulas.find(code);
       if (f == catalogue_.formulas.end()) return out;
       // Operands by code; a formula mentions a handful, so a linear scan
-      // beats a map.
+      // beats a map. The formula then runs once over whole columns.
       std::vector<std::pair<std::string_view, Column>> operands;
-      for (const std::string& ref : f->second.references()) operands.emplace_back(ref, values(ref, pe));
-      for (std::size_t u = 0; u < ou_.size(); ++u) {
-        out[u] = f->second.evaluate([&](std::string_view c) -> std::optional<double> {
-          for (const auto& [code_of, column] : operands) {
-            if (code_of == c) return column[u];
-          }
-          return std::nullopt;
-        });
-      }
+      for (const std::string& ref : f->second.references())
+        operands.emplace_back(ref, values(ref, pe));
+      out = f->second.evaluate_columns(ou_.size(), [&](std::string_view c) -> const Column* {
+        for (const auto& [code_of, column] : operands) {
+          if (code_of == c) return &column;
+        }
+        return nullptr;
+      });
       return out;
     }
     cube::Cube::IndicatorId id = view_.indicator(code);
@@ -153,6 +152,8 @@ class Run {
     auto [it, inserted] = cache_.try_emplace(key, kNoTotals);
     if (inserted) {
       std::size_t at = pool_.size();
+      if (pool_.capacity() < at + ou_.size())
+        pool_.reserve(std::max<std::size_t>(2 * pool_.capacity(), 16 * ou_.size()));
       pool_.resize(at + ou_.size());
       std::span<cube::Totals> per_item(pool_.data() + at, ou_.size());
       if (single_) {

@@ -386,3 +386,37 @@ TEST(FormulaOrderTest, RandomAcyclicSets) {
 
 }  // namespace
 }  // namespace tianbao::model
+
+namespace tianbao::model {
+namespace {
+
+// Column evaluation gives, row by row, what evaluate() gives.
+TEST(ExpressionColumnsTest, MatchesRowByRowEvaluation) {
+  const char* formulas[] = {"A / B * 100", "if(A > B, A - B, -(B - A) / 2)", "A + B * 2 - 3",
+                            "if(B == 0, 0, A / B)", "A <= B", "-A"};
+  std::mt19937 rng(11);
+  const std::size_t rows = 200;
+  Expression::Column a(rows), b(rows);
+  for (std::size_t r = 0; r < rows; ++r) {
+    if (rng() % 5) a[r] = static_cast<double>(rng() % 7);
+    if (rng() % 5) b[r] = static_cast<double>(rng() % 4);
+  }
+  for (const char* text : formulas) {
+    Expression e = *Expression::parse(text);
+    Expression::Column got = e.evaluate_columns(rows, [&](std::string_view c) -> const Expression::Column* {
+      return c == "A" ? &a : c == "B" ? &b : nullptr;
+    });
+    for (std::size_t r = 0; r < rows; ++r) {
+      std::optional<double> want = e.evaluate([&](std::string_view c) -> std::optional<double> {
+        return c == "A" ? a[r] : c == "B" ? b[r] : std::nullopt;
+      });
+      ASSERT_EQ(got[r].has_value(), want.has_value()) << text << " row " << r;
+      if (want) {
+        ASSERT_DOUBLE_EQ(*got[r], *want) << text << " row " << r;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tianbao::model

@@ -270,7 +270,7 @@ StatusOr<ReportingDemoSummary> add_demo_reporting(service::Services& s) {
       writes.push_back({"VIL_OPEN_DAYS", v, period, 22, std::nullopt});
     }
   }
-  RETURN_IF_ERROR(s.store().write_values(writes, {"demo", "import", s.clock().now_ms()}));
+  RETURN_IF_ERROR(s.store().write_values(writes, {"demo", "import", s.clock().now_ms()}).status());
   summary.values = writes.size();
   // The metadata writes above took their own snapshot; make sure later
   // lookups see everything.

@@ -8,7 +8,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -23,7 +25,9 @@
 #include "cli/demo.h"
 #include "cli/demo_reporting.h"
 #include "exchange/china_division.h"
+#include "exchange/data_value_sets.h"
 #include "http/api.h"
+#include "http/api_routes.h"
 #include "http/server.h"
 #include "http/webhook.h"
 #include "service/services.h"
@@ -128,6 +132,40 @@ int run_token_create(const std::string& db, const std::string& username, const s
   fmt::print("{}\n", token->token);
   fmt::print(stderr, "已为 {} 创建接口令牌 {}（只显示这一次，请妥善保存）\n", username,
              token->view.prefix);
+  return 0;
+}
+
+int run_import(const std::string& db, const std::string& file,
+               const service::ImportOptions& options) {
+  std::optional<exchange::DataFormat> format = exchange::format_from_path(file);
+  if (!format) return fail(InvalidArgument("文件须为 .json、.csv 或 .xml（ADX）", "file"));
+  if (*format == exchange::DataFormat::kAdx) {
+    return fail(
+        Status(StatusCode::kFailedPrecondition, "ADX 格式的导入尚未实现，请使用 JSON 或 CSV"));
+  }
+  if (!fs::exists(file)) return fail(NotFound(fmt::format("找不到文件 {}", file), "file"));
+  service::ServiceOptions service_options;
+  StatusOr<std::unique_ptr<service::Services>> services = open_services(db, service_options);
+  if (!services.ok()) return fail(services.status());
+  service::RowSourceFactory open = [file, format]() -> StatusOr<service::RowSource> {
+    if (*format == exchange::DataFormat::kCsv) {
+      auto in = std::make_shared<std::ifstream>(file, std::ios::binary);
+      if (!*in) return NotFound(fmt::format("无法读取文件 {}", file), "file");
+      return exchange::csv_rows(in);
+    }
+    std::ifstream in(file, std::ios::binary);
+    auto body = std::make_shared<std::string>((std::istreambuf_iterator<char>(in)),
+                                              std::istreambuf_iterator<char>());
+    return exchange::json_rows(body);
+  };
+  StatusOr<service::ImportSummary> summary =
+      (*services)->data_import().run(service::Principal::system(""), open, options);
+  if (!summary.ok()) return fail(summary.status());
+  fmt::print("{}\n", http::import_summary_json(*summary).dump(2));
+  if (summary->status == "ERROR") {
+    fmt::print(stderr, "错误：有 {} 处错误，未导入任何数据（atomic）\n", summary->conflict_count);
+    return kExitFailure;
+  }
   return 0;
 }
 
@@ -369,9 +407,17 @@ int main(int argc, char** argv) {
   token_create->add_option("--username", token_user, "令牌所属用户")->required();
   token_create->add_option("--name", token_name, "令牌名称，如“统计局对接”");
 
-  CLI::App* import = app.add_subcommand("import", "导入数据文件（尚未实现）");
+  CLI::App* import =
+      app.add_subcommand("import", "导入数据文件（JSON 或 CSV，与 POST /api/dataValueSets 相同）");
   add_db(import);
-  import->allow_extras();
+  std::string import_file;
+  std::string import_strategy;
+  service::ImportOptions import_options;
+  import->add_option("file", import_file, "数据文件（.json 或 .csv）")->required();
+  import->add_flag("--dry-run", import_options.dry_run, "只检查，不保存");
+  import->add_flag("--atomic", import_options.atomic, "有任何错误则全部不导入");
+  import->add_option("--strategy", import_strategy,
+                     "CREATE_AND_UPDATE（默认）、CREATE、UPDATE 或 DELETE");
 
   CLI::App* bulletin = app.add_subcommand("bulletin", "月报");
   bulletin->require_subcommand(1);
@@ -413,7 +459,12 @@ int main(int argc, char** argv) {
   if (orgunit_add->parsed()) return run_orgunit_add(db, department);
   if (user_add->parsed()) return run_user_add(db, new_user);
   if (token_create->parsed()) return run_token_create(db, token_user, token_name);
-  if (import->parsed()) return not_yet("import", "数据交换");
+  if (import->parsed()) {
+    StatusOr<service::ImportStrategy> strategy = service::parse_import_strategy(import_strategy);
+    if (!strategy.ok()) return fail(strategy.status());
+    import_options.strategy = *strategy;
+    return run_import(db, import_file, import_options);
+  }
   if (bulletin_render->parsed()) return not_yet("bulletin render", "月报");
   if (audit_verify->parsed()) return run_audit_verify(db);
   return kExitFailure;

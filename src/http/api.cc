@@ -20,6 +20,7 @@ void register_api(Router& router, service::Services& services) {
   register_metadata_routes(router, services);
   register_reporting_routes(router, services);
   register_analytics_routes(router, services);
+  register_data_value_routes(router, services);
 }
 
 }  // namespace tianbao::http

@@ -820,7 +820,7 @@ Status Reporting::post_value(const Principal& who, const SingleValue& value,
     w.number = v.number;
     w.text = v.text;
   }
-  RETURN_IF_ERROR(store_.write_values({w}, {who.username, "api", clock_.now_ms()}));
+  RETURN_IF_ERROR(store_.write_values({w}, {who.username, "api", clock_.now_ms()}).status());
   if (observer_) observer_({w});
   return audit_.record(
       who, {"datavalue.write",

@@ -18,6 +18,7 @@
 #include "service/audit_log.h"
 #include "service/clock.h"
 #include "service/contacts.h"
+#include "service/data_import.h"
 #include "service/metadata.h"
 #include "service/reporting.h"
 #include "service/org_units.h"
@@ -47,6 +48,7 @@ class Services {
   Metadata& metadata() { return *metadata_; }
   Reporting& reporting() { return *reporting_; }
   Analytics& analytics() { return *analytics_; }
+  DataImport& data_import() { return *data_import_; }
 
  private:
   Services() = default;
@@ -63,6 +65,7 @@ class Services {
   std::unique_ptr<Reporting> reporting_;
   std::unique_ptr<cube::Cube> cube_;
   std::unique_ptr<Analytics> analytics_;
+  std::unique_ptr<DataImport> data_import_;
 };
 
 }  // namespace tianbao::service

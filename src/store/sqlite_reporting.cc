@@ -469,7 +469,7 @@ StatusOr<std::int64_t> SqliteStore::commit_entry(const EntryCommit& c) {
                     "version_conflict");
     }
   }
-  RETURN_IF_ERROR(write_values_locked(c.writes, c.context));
+  RETURN_IF_ERROR(write_values_locked(c.writes, c.context).status());
   if (c.event) {
     Statement q(db_,
                 "INSERT INTO entry_event(task_id, org_unit_id, at, username, action, from_status, "
@@ -512,9 +512,10 @@ StatusOr<std::vector<EntryEvent>> SqliteStore::entry_events(std::int64_t task_id
 
 // --- data values ---------------------------------------------------------------
 
-Status SqliteStore::write_values_locked(const std::vector<ValueWrite>& writes,
-                                        const WriteContext& ctx) {
-  if (writes.empty()) return Status::Ok();
+StatusOr<WriteSummary> SqliteStore::write_values_locked(const std::vector<ValueWrite>& writes,
+                                                        const WriteContext& ctx) {
+  WriteSummary summary;
+  if (writes.empty()) return summary;
   Statement old(db_,
                 "SELECT d.value, d.text_value, i.id, o.id FROM indicator i, org_unit o "
                 "LEFT JOIN data_value d ON d.indicator_id = i.id AND d.org_unit_id = o.id "
@@ -552,7 +553,19 @@ Status SqliteStore::write_values_locked(const std::vector<ValueWrite>& writes,
     old.reset();
     bool had = old_number || old_text;
     bool clearing = !w.number && !w.text;
-    if (old_number == w.number && old_text == w.text) continue;  // unchanged: no history
+    bool skipped = (w.mode == WriteMode::kCreateOnly && had) ||
+                   (w.mode == WriteMode::kUpdateOnly && !had);
+    if (skipped || (old_number == w.number && old_text == w.text)) {  // no change, no history
+      ++summary.unchanged;
+      continue;
+    }
+    if (clearing) {
+      ++summary.deleted;
+    } else if (had) {
+      ++summary.updated;
+    } else {
+      ++summary.created;
+    }
     if (clearing) {
       remove.reset();
       remove.bind(1, indicator_id);
@@ -590,15 +603,18 @@ Status SqliteStore::write_values_locked(const std::vector<ValueWrite>& writes,
     history.bind(8, ctx.channel);
     RETURN_IF_ERROR(history.run("记录数据历史"));
   }
-  return Status::Ok();
+  return summary;
 }
 
-Status SqliteStore::write_values(const std::vector<ValueWrite>& writes, const WriteContext& ctx) {
+StatusOr<WriteSummary> SqliteStore::write_values(const std::vector<ValueWrite>& writes,
+                                                 const WriteContext& ctx) {
   std::lock_guard lock(mu_);
   Transaction tx(db_);
   RETURN_IF_ERROR(tx.begin());
-  RETURN_IF_ERROR(write_values_locked(writes, ctx));
-  return tx.commit();
+  ASSIGN_OR_RETURN(WriteSummary summary, write_values_locked(writes, ctx));
+  if (ctx.dry_run) return summary;  // the transaction rolls back on scope exit
+  RETURN_IF_ERROR(tx.commit());
+  return summary;
 }
 
 StatusOr<std::vector<DataValueRecord>> SqliteStore::find_values(
@@ -657,6 +673,30 @@ Status SqliteStore::scan_values(const std::function<void(const DataValueRecord&)
               "d.channel FROM data_value d JOIN indicator i ON i.id = d.indicator_id "
               "JOIN org_unit o ON o.id = d.org_unit_id");
   RETURN_IF_ERROR(q.prepared("读取数据"));
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.step("读取数据"));
+    if (!row) break;
+    visit(DataValueRecord{q.text(0), q.text(1), q.text(2), q.real(3), q.optional_text(4),
+                          q.int64(5), q.text(6), q.text(7)});
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::select_values(const std::vector<std::string>& periods,
+                                  const std::vector<std::string>& indicators,
+                                  const std::function<void(const DataValueRecord&)>& visit) {
+  std::lock_guard lock(mu_);
+  std::string sql =
+      "SELECT i.code, o.code, d.period, d.value, d.text_value, d.updated_at, d.updated_by, "
+      "d.channel FROM data_value d JOIN indicator i ON i.id = d.indicator_id "
+      "JOIN org_unit o ON o.id = d.org_unit_id WHERE 1 = 1";
+  if (!periods.empty()) sql += " AND d.period IN (" + placeholders(periods.size()) + ")";
+  if (!indicators.empty()) sql += " AND i.code IN (" + placeholders(indicators.size()) + ")";
+  Statement q(db_, sql);
+  RETURN_IF_ERROR(q.prepared("读取数据"));
+  int k = 1;
+  for (const std::string& p : periods) q.bind(k++, p);
+  for (const std::string& c : indicators) q.bind(k++, c);
   while (true) {
     ASSIGN_OR_RETURN(bool row, q.step("读取数据"));
     if (!row) break;

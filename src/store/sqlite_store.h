@@ -73,7 +73,8 @@ class SqliteStore final : public Store {
   StatusOr<std::int64_t> commit_entry(const EntryCommit& commit) override;
   StatusOr<std::vector<EntryEvent>> entry_events(std::int64_t task_id,
                                                  std::string_view org_code) override;
-  Status write_values(const std::vector<ValueWrite>& writes, const WriteContext& context) override;
+  StatusOr<WriteSummary> write_values(const std::vector<ValueWrite>& writes,
+                                      const WriteContext& context) override;
   StatusOr<std::vector<DataValueRecord>> find_values(
       std::string_view org_code, const std::vector<std::string>& periods,
       const std::vector<std::string>& indicators) override;
@@ -82,6 +83,9 @@ class SqliteStore final : public Store {
                                                    std::string_view period) override;
   Status scan_values(const std::function<void(const DataValueRecord&)>& visit) override;
   Status scan_numbers(const NumberVisitor& visit) override;
+  Status select_values(const std::vector<std::string>& periods,
+                       const std::vector<std::string>& indicators,
+                       const std::function<void(const DataValueRecord&)>& visit) override;
   Status insert_notices(const std::vector<NoticeRecord>& notices) override;
   StatusOr<std::vector<NoticeRecord>> notices_for(const std::vector<std::string>& org_codes,
                                                   std::size_t limit) override;
@@ -96,7 +100,8 @@ class SqliteStore final : public Store {
                                                  std::int64_t id);
   Status write_roles(std::int64_t user_id, const std::vector<std::string>& roles);
   // REQUIRES: mu_ held and a transaction open.
-  Status write_values_locked(const std::vector<ValueWrite>& writes, const WriteContext& context);
+  StatusOr<WriteSummary> write_values_locked(const std::vector<ValueWrite>& writes,
+                                             const WriteContext& context);
   StatusOr<std::vector<EntryRecord>> select_entries(std::string_view where,
                                                     const std::vector<std::string>& binds,
                                                     std::int64_t task_id);

@@ -140,6 +140,13 @@ struct EntryEvent {
   std::string reason;
 };
 
+// How a write treats a value that exists (or not) already.
+enum class WriteMode {
+  kUpsert,      // create or update (the default)
+  kCreateOnly,  // skip if a value exists
+  kUpdateOnly,  // skip if none exists
+};
+
 // A value to write; neither number nor text means "clear it".
 struct ValueWrite {
   std::string indicator;
@@ -147,6 +154,15 @@ struct ValueWrite {
   std::string period;
   std::optional<double> number;
   std::optional<std::string> text;
+  WriteMode mode = WriteMode::kUpsert;
+};
+
+// What a batch of writes did.
+struct WriteSummary {
+  std::size_t created = 0;
+  std::size_t updated = 0;
+  std::size_t deleted = 0;
+  std::size_t unchanged = 0;  // same value again, or skipped by the mode
 };
 
 struct DataValueRecord {
@@ -176,6 +192,7 @@ struct WriteContext {
   std::string username;
   std::string channel;
   Millis at = 0;
+  bool dry_run = false;  // roll back after counting what would change
 };
 
 // Everything one step of an entry changes, committed together: the values
@@ -287,14 +304,19 @@ class Store {
                                                          std::string_view org_code) = 0;
 
   // Data values, with a history row for every change.
-  virtual Status write_values(const std::vector<ValueWrite>& writes,
-                              const WriteContext& context) = 0;
+  virtual StatusOr<WriteSummary> write_values(const std::vector<ValueWrite>& writes,
+                                              const WriteContext& context) = 0;
   virtual StatusOr<std::vector<DataValueRecord>> find_values(
       std::string_view org_code, const std::vector<std::string>& periods,
       const std::vector<std::string>& indicators) = 0;
   virtual StatusOr<std::vector<ValueChange>> value_history(std::string_view indicator,
                                                            std::string_view org_code,
                                                            std::string_view period) = 0;
+  // Values of the given periods and indicators (empty list: all), to the
+  // visitor, in no particular order; the caller filters units.
+  virtual Status select_values(const std::vector<std::string>& periods,
+                               const std::vector<std::string>& indicators,
+                               const std::function<void(const DataValueRecord&)>& visit) = 0;
   // Every stored value, in no particular order.
   virtual Status scan_values(const std::function<void(const DataValueRecord&)>& visit) = 0;
   // Every numeric value, lean: the views are valid only during the call

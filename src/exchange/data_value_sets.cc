@@ -1,0 +1,170 @@
+#include "exchange/data_value_sets.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "exchange/csv.h"
+#include "model/text.h"
+
+namespace tianbao::exchange {
+
+namespace {
+
+using nlohmann::json;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// A JSON scalar as the text a person would have typed; null → nullopt.
+std::optional<std::string> scalar_text(const json& v) {
+  if (v.is_null()) return std::nullopt;
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_number()) return fmt::format("{}", v.get<double>());
+  if (v.is_boolean()) return std::string(v.get<bool>() ? "true" : "false");
+  return v.dump();
+}
+
+std::string value_text(const store::DataValueRecord& v) {
+  if (v.number) return fmt::format("{}", *v.number);
+  return v.text.value_or("");
+}
+
+}  // namespace
+
+std::optional<DataFormat> format_from_content_type(std::string_view content_type) {
+  std::string type = lower(content_type.substr(0, content_type.find(';')));
+  if (type.find("json") != std::string::npos) return DataFormat::kJson;
+  if (type.find("csv") != std::string::npos) return DataFormat::kCsv;
+  if (type.find("xml") != std::string::npos) return DataFormat::kAdx;
+  return std::nullopt;
+}
+
+std::optional<DataFormat> format_from_path(const std::filesystem::path& path) {
+  std::string ext = lower(path.extension().string());
+  if (ext == ".json") return DataFormat::kJson;
+  if (ext == ".csv") return DataFormat::kCsv;
+  if (ext == ".xml" || ext == ".adx") return DataFormat::kAdx;
+  return std::nullopt;
+}
+
+StatusOr<service::RowSource> json_rows(std::shared_ptr<const std::string> body) {
+  auto doc = std::make_shared<json>(json::parse(*body, nullptr, /*allow_exceptions=*/false));
+  if (doc->is_discarded() || !doc->is_object()) {
+    return InvalidArgument("不是有效的 JSON（须为 UTF-8 编码的对象，如 {\"dataValues\":[…]}）",
+                           "file", "invalid_json");
+  }
+  auto values = doc->find("dataValues");
+  if (values == doc->end() || !values->is_array()) {
+    return InvalidArgument("JSON 中缺少 dataValues 数组", "dataValues", "invalid_json");
+  }
+  std::string default_period =
+      doc->contains("period") ? scalar_text((*doc)["period"]).value_or("") : "";
+  std::string default_unit =
+      doc->contains("orgUnit") ? scalar_text((*doc)["orgUnit"]).value_or("") : "";
+  auto index = std::make_shared<std::size_t>(0);
+  return service::RowSource(
+      [doc, index, default_period, default_unit](service::ImportRow& row) -> StatusOr<bool> {
+        const json& list = (*doc)["dataValues"];
+        if (*index >= list.size()) return false;
+        const json& item = list[*index];
+        row.line = ++*index;
+        if (!item.is_object()) return true;  // empty fields: the checker reports them
+        auto text = [&](const char* key, const std::string& fallback) {
+          auto it = item.find(key);
+          return it == item.end() ? fallback : scalar_text(*it).value_or(fallback);
+        };
+        row.data_element = text("dataElement", "");
+        row.period = text("period", default_period);
+        row.org_unit = text("orgUnit", default_unit);
+        if (auto v = item.find("value"); v != item.end()) row.value = scalar_text(*v);
+        if (auto d = item.find("deleted"); d != item.end()) {
+          row.deleted = (d->is_boolean() && d->get<bool>()) ||
+                        (d->is_string() && lower(d->get<std::string>()) == "true");
+        }
+        return true;
+      });
+}
+
+service::RowSource csv_rows(std::shared_ptr<std::istream> in) {
+  auto reader = std::make_shared<CsvReader>(*in);
+  struct Columns {
+    int data_element = -1, period = -1, org_unit = -1, value = -1, deleted = -1;
+    bool read = false;
+  };
+  auto columns = std::make_shared<Columns>();
+  return [in, reader, columns](service::ImportRow& row) -> StatusOr<bool> {
+    std::vector<std::string> fields;
+    if (!columns->read) {
+      ASSIGN_OR_RETURN(bool has_header, reader->next(fields));
+      if (!has_header) return false;
+      for (std::size_t i = 0; i < fields.size(); ++i) {
+        std::string name = lower(model::trim(fields[i]));
+        int k = static_cast<int>(i);
+        if (name == "dataelement") columns->data_element = k;
+        if (name == "period") columns->period = k;
+        if (name == "orgunit") columns->org_unit = k;
+        if (name == "value") columns->value = k;
+        if (name == "deleted") columns->deleted = k;
+      }
+      if (columns->data_element < 0 || columns->period < 0 || columns->org_unit < 0 ||
+          columns->value < 0) {
+        return InvalidArgument(
+            "CSV 的第一行须为表头，至少包含 dataelement,period,orgunit,value 四列", "file",
+            "csv_header");
+      }
+      columns->read = true;
+    }
+    while (true) {
+      ASSIGN_OR_RETURN(bool more, reader->next(fields));
+      if (!more) return false;
+      if (fields.size() == 1 && model::trim(fields[0]).empty()) continue;  // blank line
+      auto at = [&](int k) -> std::string {
+        return k >= 0 && static_cast<std::size_t>(k) < fields.size() ? fields[k] : std::string();
+      };
+      row.line = reader->line();
+      row.data_element = std::string(model::trim(at(columns->data_element)));
+      row.period = std::string(model::trim(at(columns->period)));
+      row.org_unit = std::string(model::trim(at(columns->org_unit)));
+      std::string value = at(columns->value);
+      if (!model::trim(value).empty()) row.value = value;
+      row.deleted = lower(model::trim(at(columns->deleted))) == "true";
+      return true;
+    }
+  };
+}
+
+std::string values_to_json(const std::vector<store::DataValueRecord>& values) {
+  json list = json::array();
+  for (const store::DataValueRecord& v : values) {
+    list.push_back({{"dataElement", v.indicator},
+                    {"period", v.period},
+                    {"orgUnit", v.org_code},
+                    {"value", value_text(v)},
+                    {"storedBy", v.updated_by}});
+  }
+  return json{{"dataValues", list}}.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string values_to_csv(const std::vector<store::DataValueRecord>& values) {
+  auto quote = [](const std::string& s) {
+    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+    std::string out(1, '"');
+    for (char c : s) {
+      if (c == '"') out.push_back('"');
+      out.push_back(c);
+    }
+    out.push_back('"');
+    return out;
+  };
+  std::string out = "dataelement,period,orgunit,value,storedby\r\n";
+  for (const store::DataValueRecord& v : values) {
+    out += fmt::format("{},{},{},{},{}\r\n", quote(v.indicator), quote(v.period), quote(v.org_code),
+                       quote(value_text(v)), quote(v.updated_by));
+  }
+  return out;
+}
+
+}  // namespace tianbao::exchange

@@ -51,6 +51,13 @@ std::string value_text(const std::optional<double>& number,
   return {};
 }
 
+// Runs a statement that must change exactly one row; `none` if it changed
+// none (a taken code on insert, an unknown one on update or delete).
+Status change_one(sqlite3* db, Statement& q, std::string_view what, Status none) {
+  RETURN_IF_ERROR(q.run(what));
+  return sqlite3_changes(db) == 1 ? Status::Ok() : none;
+}
+
 Status not_found(std::string_view what, std::string_view code, const char* reason) {
   return NotFound(fmt::format("{} {} 不存在", what, code), "code", reason);
 }
@@ -200,11 +207,7 @@ Status SqliteStore::insert_indicator(const model::Indicator& ind) {
       "ON CONFLICT(code) DO NOTHING");
   RETURN_IF_ERROR(q.prepared("新增指标"));
   bind_indicator(q, ind);
-  RETURN_IF_ERROR(q.run("新增指标"));
-  if (sqlite3_changes(db_) != 1) {
-    return AlreadyExists(fmt::format("指标代码 {} 已存在", ind.code), "code");
-  }
-  return Status::Ok();
+  return change_one(db_, q, "新增指标", AlreadyExists(fmt::format("指标代码 {} 已存在", ind.code), "code"));
 }
 
 Status SqliteStore::update_indicator(const model::Indicator& ind) {
@@ -215,9 +218,7 @@ Status SqliteStore::update_indicator(const model::Indicator& ind) {
               "guidance = ?11 WHERE code = ?1");
   RETURN_IF_ERROR(q.prepared("更新指标"));
   bind_indicator(q, ind);
-  RETURN_IF_ERROR(q.run("更新指标"));
-  if (sqlite3_changes(db_) != 1) return not_found("指标", ind.code, "unknown_indicator");
-  return Status::Ok();
+  return change_one(db_, q, "更新指标", not_found("指标", ind.code, "unknown_indicator"));
 }
 
 Status SqliteStore::delete_indicator(std::string_view code) {
@@ -260,11 +261,7 @@ Status SqliteStore::insert_form(const model::Form& form) {
   q.bind(3, model::form_period_type_name(form.period_type));
   q.bind(4, levels_text(form.levels));
   q.bind(5, sections_json(form));
-  RETURN_IF_ERROR(q.run("新增报表"));
-  if (sqlite3_changes(db_) != 1) {
-    return AlreadyExists(fmt::format("报表代码 {} 已存在", form.code), "code");
-  }
-  return Status::Ok();
+  return change_one(db_, q, "新增报表", AlreadyExists(fmt::format("报表代码 {} 已存在", form.code), "code"));
 }
 
 Status SqliteStore::update_form(const model::Form& form) {
@@ -278,9 +275,7 @@ Status SqliteStore::update_form(const model::Form& form) {
   q.bind(3, model::form_period_type_name(form.period_type));
   q.bind(4, levels_text(form.levels));
   q.bind(5, sections_json(form));
-  RETURN_IF_ERROR(q.run("更新报表"));
-  if (sqlite3_changes(db_) != 1) return not_found("报表", form.code, "unknown_form");
-  return Status::Ok();
+  return change_one(db_, q, "更新报表", not_found("报表", form.code, "unknown_form"));
 }
 
 StatusOr<std::vector<model::ValidationRule>> SqliteStore::list_rules() {
@@ -304,11 +299,7 @@ Status SqliteStore::insert_rule(const model::ValidationRule& rule) {
               "message) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(code) DO NOTHING");
   RETURN_IF_ERROR(q.prepared("新增校验规则"));
   bind_rule(q, rule);
-  RETURN_IF_ERROR(q.run("新增校验规则"));
-  if (sqlite3_changes(db_) != 1) {
-    return AlreadyExists(fmt::format("校验规则代码 {} 已存在", rule.code), "code");
-  }
-  return Status::Ok();
+  return change_one(db_, q, "新增校验规则", AlreadyExists(fmt::format("校验规则代码 {} 已存在", rule.code), "code"));
 }
 
 Status SqliteStore::update_rule(const model::ValidationRule& rule) {
@@ -318,9 +309,7 @@ Status SqliteStore::update_rule(const model::ValidationRule& rule) {
               "right_expr = ?5, severity = ?6, message = ?7 WHERE code = ?1");
   RETURN_IF_ERROR(q.prepared("更新校验规则"));
   bind_rule(q, rule);
-  RETURN_IF_ERROR(q.run("更新校验规则"));
-  if (sqlite3_changes(db_) != 1) return not_found("校验规则", rule.code, "unknown_rule");
-  return Status::Ok();
+  return change_one(db_, q, "更新校验规则", not_found("校验规则", rule.code, "unknown_rule"));
 }
 
 Status SqliteStore::delete_rule(std::string_view code) {
@@ -328,9 +317,7 @@ Status SqliteStore::delete_rule(std::string_view code) {
   Statement q(db_, "DELETE FROM validation_rule WHERE code = ?");
   RETURN_IF_ERROR(q.prepared("删除校验规则"));
   q.bind(1, code);
-  RETURN_IF_ERROR(q.run("删除校验规则"));
-  if (sqlite3_changes(db_) != 1) return not_found("校验规则", code, "unknown_rule");
-  return Status::Ok();
+  return change_one(db_, q, "删除校验规则", not_found("校验规则", code, "unknown_rule"));
 }
 
 // --- tasks and entries -------------------------------------------------------

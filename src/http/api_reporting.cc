@@ -352,29 +352,24 @@ void register_reporting_routes(Router& router, service::Services& services) {
                       return json_response({{"version", v}});
                     }));
 
-  router.add(Method::kPost, "/api/tasks/{id}/entries/{org}/return",
-             authed(services,
-                    [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
-                      ASSIGN_OR_RETURN(std::int64_t id, task_id(r));
-                      Status bad;
-                      std::string reason = optional_text_member(r, "reason", &bad);
-                      RETURN_IF_ERROR(bad);
-                      ASSIGN_OR_RETURN(std::int64_t v,
-                                       rep.return_entry(who, id, r.params.at("org"), reason));
-                      return json_response({{"version", v}});
-                    }));
-
-  router.add(Method::kPost, "/api/tasks/{id}/entries/{org}/unapprove",
-             authed(services,
-                    [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
-                      ASSIGN_OR_RETURN(std::int64_t id, task_id(r));
-                      Status bad;
-                      std::string reason = optional_text_member(r, "reason", &bad);
-                      RETURN_IF_ERROR(bad);
-                      ASSIGN_OR_RETURN(std::int64_t v,
-                                       rep.unapprove(who, id, r.params.at("org"), reason));
-                      return json_response({{"version", v}});
-                    }));
+  // Workflow steps that take a reason: return (required) and unapprove.
+  using ReasonStep = StatusOr<std::int64_t> (service::Reporting::*)(
+      const service::Principal&, std::int64_t, const std::string&, const std::string&);
+  auto reason_step = [&](const char* path, ReasonStep step) {
+    router.add(
+        Method::kPost, path,
+        authed(services,
+               [&rep, step](const Request& r, const service::Principal& who) -> StatusOr<Response> {
+                 ASSIGN_OR_RETURN(std::int64_t id, task_id(r));
+                 Status bad;
+                 std::string reason = optional_text_member(r, "reason", &bad);
+                 RETURN_IF_ERROR(bad);
+                 ASSIGN_OR_RETURN(std::int64_t v, (rep.*step)(who, id, r.params.at("org"), reason));
+                 return json_response({{"version", v}});
+               }));
+  };
+  reason_step("/api/tasks/{id}/entries/{org}/return", &service::Reporting::return_entry);
+  reason_step("/api/tasks/{id}/entries/{org}/unapprove", &service::Reporting::unapprove);
 
   router.add(
       Method::kGet, "/api/notices",

@@ -207,7 +207,8 @@ Status SqliteStore::insert_indicator(const model::Indicator& ind) {
       "ON CONFLICT(code) DO NOTHING");
   RETURN_IF_ERROR(q.prepared("新增指标"));
   bind_indicator(q, ind);
-  return change_one(db_, q, "新增指标", AlreadyExists(fmt::format("指标代码 {} 已存在", ind.code), "code"));
+  return change_one(db_, q, "新增指标",
+                    AlreadyExists(fmt::format("指标代码 {} 已存在", ind.code), "code"));
 }
 
 Status SqliteStore::update_indicator(const model::Indicator& ind) {
@@ -261,7 +262,8 @@ Status SqliteStore::insert_form(const model::Form& form) {
   q.bind(3, model::form_period_type_name(form.period_type));
   q.bind(4, levels_text(form.levels));
   q.bind(5, sections_json(form));
-  return change_one(db_, q, "新增报表", AlreadyExists(fmt::format("报表代码 {} 已存在", form.code), "code"));
+  return change_one(db_, q, "新增报表",
+                    AlreadyExists(fmt::format("报表代码 {} 已存在", form.code), "code"));
 }
 
 Status SqliteStore::update_form(const model::Form& form) {
@@ -299,7 +301,8 @@ Status SqliteStore::insert_rule(const model::ValidationRule& rule) {
               "message) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(code) DO NOTHING");
   RETURN_IF_ERROR(q.prepared("新增校验规则"));
   bind_rule(q, rule);
-  return change_one(db_, q, "新增校验规则", AlreadyExists(fmt::format("校验规则代码 {} 已存在", rule.code), "code"));
+  return change_one(db_, q, "新增校验规则",
+                    AlreadyExists(fmt::format("校验规则代码 {} 已存在", rule.code), "code"));
 }
 
 Status SqliteStore::update_rule(const model::ValidationRule& rule) {
@@ -540,8 +543,8 @@ StatusOr<WriteSummary> SqliteStore::write_values_locked(const std::vector<ValueW
     old.reset();
     bool had = old_number || old_text;
     bool clearing = !w.number && !w.text;
-    bool skipped = (w.mode == WriteMode::kCreateOnly && had) ||
-                   (w.mode == WriteMode::kUpdateOnly && !had);
+    bool skipped =
+        (w.mode == WriteMode::kCreateOnly && had) || (w.mode == WriteMode::kUpdateOnly && !had);
     if (skipped || (old_number == w.number && old_text == w.text)) {  // no change, no history
       ++summary.unchanged;
       continue;

@@ -138,11 +138,7 @@ int run_token_create(const std::string& db, const std::string& username, const s
 int run_import(const std::string& db, const std::string& file,
                const service::ImportOptions& options) {
   std::optional<exchange::DataFormat> format = exchange::format_from_path(file);
-  if (!format) return fail(InvalidArgument("文件须为 .json、.csv 或 .xml（ADX）", "file"));
-  if (*format == exchange::DataFormat::kAdx) {
-    return fail(
-        Status(StatusCode::kFailedPrecondition, "ADX 格式的导入尚未实现，请使用 JSON 或 CSV"));
-  }
+  if (!format) return fail(InvalidArgument("文件须为 .json、.csv 或 .xml/.adx（ADX）", "file"));
   if (!fs::exists(file)) return fail(NotFound(fmt::format("找不到文件 {}", file), "file"));
   service::ServiceOptions service_options;
   StatusOr<std::unique_ptr<service::Services>> services = open_services(db, service_options);
@@ -156,6 +152,7 @@ int run_import(const std::string& db, const std::string& file,
     std::ifstream in(file, std::ios::binary);
     auto body = std::make_shared<std::string>((std::istreambuf_iterator<char>(in)),
                                               std::istreambuf_iterator<char>());
+    if (*format == exchange::DataFormat::kAdx) return exchange::adx_rows(body);
     return exchange::json_rows(body);
   };
   StatusOr<service::ImportSummary> summary =

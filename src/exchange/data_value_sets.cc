@@ -1,9 +1,14 @@
 #include "exchange/data_value_sets.h"
 
+#include <map>
+#include <sstream>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <pugixml.hpp>
 
 #include "exchange/csv.h"
+#include "model/period.h"
 #include "model/text.h"
 
 namespace tianbao::exchange {
@@ -134,6 +139,121 @@ service::RowSource csv_rows(std::shared_ptr<std::istream> in) {
       return true;
     }
   };
+}
+
+StatusOr<std::string> period_from_adx(std::string_view text) {
+  Status bad =
+      InvalidArgument(fmt::format("ADX 期间须为“起始日期/时长”，如 2022-08-01/P1M，收到“{}”",
+                                  model::sanitize_for_message(text)),
+                      "period", "invalid_period");
+  std::size_t slash = text.find('/');
+  if (slash == std::string_view::npos) return bad;
+  std::string_view date = text.substr(0, slash), duration = text.substr(slash + 1);
+  if (!model::is_valid_date(date) || date.substr(8) != "01") return bad;
+  int year = std::atoi(std::string(date.substr(0, 4)).c_str());
+  int month = std::atoi(std::string(date.substr(5, 2)).c_str());
+  if (duration == "P1M") return model::Period::month(year, month).to_string();
+  if (duration == "P1Y" && month == 1) return model::Period::year(year).to_string();
+  if (duration == "P3M" && (month - 1) % 3 == 0) {
+    return model::Period::quarter(year, (month - 1) / 3 + 1).to_string();
+  }
+  if (duration.size() >= 3 && duration.front() == 'P' && duration.back() == 'M' && month == 1) {
+    int n = std::atoi(std::string(duration.substr(1, duration.size() - 2)).c_str());
+    if (n >= 1 && n <= 12) return model::Period::month_range(year, 1, n).to_string();
+  }
+  return bad;
+}
+
+std::string period_to_adx(std::string_view period) {
+  StatusOr<model::Period> p = model::Period::parse(period);
+  if (!p.ok()) return std::string(period);
+  switch (p->kind()) {
+    case model::Period::Kind::kMonth:
+      return p->start_date() + "/P1M";
+    case model::Period::Kind::kQuarter:
+      return p->start_date() + "/P3M";
+    case model::Period::Kind::kYear:
+      return p->start_date() + "/P1Y";
+    case model::Period::Kind::kMonthRange:
+      return fmt::format("{}/P{}M", p->start_date(), p->month_count());
+  }
+  return std::string(period);
+}
+
+StatusOr<service::RowSource> adx_rows(std::shared_ptr<const std::string> body) {
+  auto doc = std::make_shared<pugi::xml_document>();
+  pugi::xml_parse_result parsed = doc->load_buffer(body->data(), body->size());
+  if (!parsed) {
+    return InvalidArgument(fmt::format("不是有效的 ADX（XML）：{}（第 {} 个字节处）",
+                                       parsed.description(), parsed.offset),
+                           "file", "invalid_adx");
+  }
+  pugi::xml_node root = doc->document_element();
+  if (std::string_view(root.name()) != "adx") {
+    return InvalidArgument("ADX 的根元素须为 <adx xmlns=\"urn:ihe:qrph:adx:2015\">", "file",
+                           "invalid_adx");
+  }
+  // Flatten to rows up front: ADX bodies are bounded, and a period error
+  // in a group is reported on each of its values.
+  struct Flat {
+    std::size_t line;
+    std::string element, period, unit;
+    std::optional<std::string> value;
+    bool deleted;
+  };
+  auto rows = std::make_shared<std::vector<Flat>>();
+  std::size_t n = 0;
+  for (pugi::xml_node group : root.children("group")) {
+    StatusOr<std::string> period = period_from_adx(group.attribute("period").value());
+    std::string period_text =
+        period.ok() ? *period : std::string(group.attribute("period").value());
+    for (pugi::xml_node dv : group.children("dataValue")) {
+      Flat f{++n,          dv.attribute("dataElement").value(),
+             period_text,  group.attribute("orgUnit").value(),
+             std::nullopt, std::string_view(dv.attribute("deleted").value()) == "true"};
+      if (pugi::xml_attribute v = dv.attribute("value")) f.value = v.value();
+      rows->push_back(std::move(f));
+    }
+  }
+  auto index = std::make_shared<std::size_t>(0);
+  return service::RowSource([rows, index](service::ImportRow& row) -> StatusOr<bool> {
+    if (*index >= rows->size()) return false;
+    const Flat& f = (*rows)[(*index)++];
+    row.line = f.line;
+    row.data_element = f.element;
+    row.period = f.period;
+    row.org_unit = f.unit;
+    row.value = f.value;
+    row.deleted = f.deleted;
+    return true;
+  });
+}
+
+std::string values_to_adx(const std::vector<store::DataValueRecord>& values) {
+  pugi::xml_document doc;
+  pugi::xml_node decl = doc.append_child(pugi::node_declaration);
+  decl.append_attribute("version") = "1.0";
+  decl.append_attribute("encoding") = "UTF-8";
+  pugi::xml_node root = doc.append_child("adx");
+  root.append_attribute("xmlns") = "urn:ihe:qrph:adx:2015";
+  // One group per (unit, period), in the order values come (sorted by the caller).
+  std::map<std::pair<std::string, std::string>, pugi::xml_node> groups;
+  for (const store::DataValueRecord& v : values) {
+    auto key = std::make_pair(v.org_code, v.period);
+    auto it = groups.find(key);
+    if (it == groups.end()) {
+      pugi::xml_node g = root.append_child("group");
+      g.append_attribute("orgUnit") = v.org_code.c_str();
+      g.append_attribute("period") = period_to_adx(v.period).c_str();
+      it = groups.emplace(key, g).first;
+    }
+    pugi::xml_node dv = it->second.append_child("dataValue");
+    dv.append_attribute("dataElement") = v.indicator.c_str();
+    dv.append_attribute("value") = value_text(v).c_str();
+  }
+  std::ostringstream out;
+  doc.save(out, "  ");
+  return out.str();
 }
 
 std::string values_to_json(const std::vector<store::DataValueRecord>& values) {

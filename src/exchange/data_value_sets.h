@@ -32,7 +32,18 @@ StatusOr<service::RowSource> json_rows(std::shared_ptr<const std::string> body);
 // CSV rows streamed from `in`.
 service::RowSource csv_rows(std::shared_ptr<std::istream> in);
 
+// ADX (urn:ihe:qrph:adx:2015): <group orgUnit period="2022-08-01/P1M">
+// <dataValue dataElement value/></group>. Parsed whole (bodies are
+// bounded); a period is a start date and an ISO duration: P1M (a month),
+// P3M from a quarter's first day (a quarter), P1Y from 1 January (a year),
+// PnM from 1 January (the cumulative months 1–n).
+StatusOr<service::RowSource> adx_rows(std::shared_ptr<const std::string> body);
+// "2022-08-01/P1M" → "2022-08"; the reverse for export.
+StatusOr<std::string> period_from_adx(std::string_view text);
+std::string period_to_adx(std::string_view period);
+
 std::string values_to_json(const std::vector<store::DataValueRecord>& values);
+std::string values_to_adx(const std::vector<store::DataValueRecord>& values);
 std::string values_to_csv(const std::vector<store::DataValueRecord>& values);
 
 }  // namespace tianbao::exchange

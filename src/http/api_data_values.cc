@@ -39,14 +39,18 @@ Handler export_handler(service::Services& services, std::string format) {
                              who, list_param(r, "dataElement"), list_param(r, "orgUnit"),
                              list_param(r, "period"), flag(r, "children")));
         std::string wanted = format;
-        if (wanted.empty() && r.header("accept").find("text/csv") != std::string::npos)
-          wanted = "csv";
+        std::string accept = r.header("accept");
+        if (wanted.empty() && accept.find("text/csv") != std::string::npos) wanted = "csv";
+        if (wanted.empty() && accept.find("xml") != std::string::npos) wanted = "adx";
         Response response;
         if (wanted == "csv") {
           response.content_type = "text/csv; charset=utf-8";
           response.body = exchange::values_to_csv(values);
           response.headers.emplace_back("Content-Disposition",
                                         "attachment; filename=\"dataValueSets.csv\"");
+        } else if (wanted == "adx") {
+          response.content_type = "application/adx+xml; charset=utf-8";
+          response.body = exchange::values_to_adx(values);
         } else {
           response.body = exchange::values_to_json(values);
         }
@@ -85,20 +89,17 @@ void register_data_value_routes(Router& router, service::Services& services) {
                std::optional<exchange::DataFormat> format =
                    exchange::format_from_content_type(r.header("content-type"));
                if (!format) {
-                 // Sniff: a JSON body starts with "{"; anything else is read as CSV.
+                 // Sniff: JSON starts with "{", ADX with "<"; anything else is CSV.
                  std::size_t first = r.body.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
-                 format = first != std::string::npos && r.body[first] == '{'
-                              ? exchange::DataFormat::kJson
-                              : exchange::DataFormat::kCsv;
-               }
-               if (*format == exchange::DataFormat::kAdx) {
-                 return Status(StatusCode::kFailedPrecondition,
-                               "ADX 格式的导入尚未实现，请使用 JSON 或 CSV", "content-type",
-                               "unsupported_format");
+                 char c = first == std::string::npos ? ' ' : r.body[first];
+                 format = c == '{'   ? exchange::DataFormat::kJson
+                          : c == '<' ? exchange::DataFormat::kAdx
+                                     : exchange::DataFormat::kCsv;
                }
                auto body = std::make_shared<const std::string>(r.body);
                service::RowSourceFactory open = [body, format]() -> StatusOr<service::RowSource> {
                  if (*format == exchange::DataFormat::kJson) return exchange::json_rows(body);
+                 if (*format == exchange::DataFormat::kAdx) return exchange::adx_rows(body);
                  return exchange::csv_rows(std::make_shared<std::istringstream>(*body));
                };
                ASSIGN_OR_RETURN(service::ImportSummary summary,
@@ -108,6 +109,7 @@ void register_data_value_routes(Router& router, service::Services& services) {
   router.add(Method::kGet, "/api/dataValueSets", export_handler(services, ""));
   router.add(Method::kGet, "/api/dataValueSets.json", export_handler(services, "json"));
   router.add(Method::kGet, "/api/dataValueSets.csv", export_handler(services, "csv"));
+  router.add(Method::kGet, "/api/dataValueSets.adx", export_handler(services, "adx"));
 }
 
 }  // namespace tianbao::http

@@ -164,3 +164,35 @@ test('tianbao import streams a large CSV file', async () => {
   assert.match(atomic.stderr, /^错误：/);
   assert.notEqual(cli('import', '--db', db, join(dir.path, 'missing.csv')).status, 0);
 });
+
+test('ADX: import groups with ISO periods, export, and round trip', async () => {
+  const adx = `<?xml version="1.0" encoding="UTF-8"?>
+<adx xmlns="urn:ihe:qrph:adx:2015" exported="2026-11-22T00:00:00Z">
+  <group orgUnit="${ZH}" period="2024-03-01/P1M" dataSet="TOWN_MONTHLY">
+    <dataValue dataElement="ZW_CASES" value="321"/>
+    <dataValue dataElement="ZW_ONLINE_CASES" value="300"/>
+  </group>
+  <group orgUnit="${CJ}" period="2024-03-01/P1M">
+    <dataValue dataElement="ZW_CASES" value="5.0万"/>
+  </group>
+  <group orgUnit="${ZH}" period="2024-03-15/P1M">
+    <dataValue dataElement="ZW_CASES" value="1"/>
+  </group>
+</adx>`;
+  const r = await post(city, adx, '', 'application/adx+xml');
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.deepEqual(r.body.importCount, { imported: 2, updated: 0, ignored: 2, deleted: 0 });
+  assert.match(r.body.conflicts[0].value, /50000/);
+  assert.match(r.body.conflicts[1].value, /2024-03-15\/P1M/);
+  const res = await fetch(`${base}/api/dataValueSets.adx?dataElement=ZW_CASES;ZW_ONLINE_CASES&orgUnit=${ZH}&period=2024-03`, { headers: { cookie: city.cookie } });
+  assert.match(res.headers.get('content-type'), /adx\+xml/);
+  const xml = await res.text();
+  assert.match(xml, /<adx xmlns="urn:ihe:qrph:adx:2015">/);
+  assert.match(xml, new RegExp(`<group orgUnit="${ZH}" period="2024-03-01/P1M">`));
+  assert.match(xml, /dataElement="ZW_CASES" value="321"/);
+  // Round trip: delete through ADX, then import the export again.
+  assert.equal((await post(city, xml, '?importStrategy=DELETE', 'application/adx+xml')).body.importCount.deleted, 2);
+  assert.equal((await post(city, xml, '', 'application/adx+xml')).body.importCount.imported, 2);
+  assertError(assert, await post(city, '<adx><group', '', 'application/adx+xml'), 400, 'invalid_adx');
+  assertError(assert, await post(city, '<root/>', '', 'application/adx+xml'), 400, 'invalid_adx');
+});

@@ -1,0 +1,53 @@
+#include "exchange/data_value_sets.h"
+
+#include <gtest/gtest.h>
+
+namespace tianbao::exchange {
+namespace {
+
+TEST(AdxPeriodTest, FromIsoStartAndDuration) {
+  const std::pair<const char*, const char*> ok[] = {
+      {"2022-08-01/P1M", "2022-08"},
+      {"2022-07-01/P3M", "2022Q3"},
+      {"2022-01-01/P1Y", "2022"},
+      {"2022-01-01/P8M", "2022-01..2022-08"},
+      {"2022-01-01/P12M", "2022-01..2022-12"},
+      {"2022-12-01/P1M", "2022-12"},
+  };
+  for (auto [adx, period] : ok) {
+    auto p = period_from_adx(adx);
+    ASSERT_TRUE(p.ok()) << adx;
+    EXPECT_EQ(*p, period);
+    EXPECT_EQ(period_to_adx(period), adx);
+  }
+  for (const char* bad : {"2022-08", "2022-08-15/P1M", "2022-08-01/P3M", "2022-02-01/P1Y",
+                          "2022-03-01/P2M", "2022-01-01/P13M", "2022-13-01/P1M", "x/P1M"}) {
+    EXPECT_EQ(period_from_adx(bad).status().reason(), "invalid_period") << bad;
+  }
+}
+
+TEST(AdxRowsTest, FlattensGroupsAndRefusesMalformedXml) {
+  auto body = std::make_shared<const std::string>(
+      "<adx xmlns=\"urn:ihe:qrph:adx:2015\"><group orgUnit=\"4408\" period=\"2022-08-01/P1M\">"
+      "<dataValue dataElement=\"A\" value=\"1\"/><dataValue dataElement=\"B\" deleted=\"true\"/>"
+      "</group></adx>");
+  auto source = adx_rows(body);
+  ASSERT_TRUE(source.ok());
+  service::ImportRow row;
+  ASSERT_TRUE(*(*source)(row));
+  EXPECT_EQ(row.data_element, "A");
+  EXPECT_EQ(row.period, "2022-08");
+  EXPECT_EQ(row.org_unit, "4408");
+  EXPECT_EQ(row.value, "1");
+  row = {};
+  ASSERT_TRUE(*(*source)(row));
+  EXPECT_TRUE(row.deleted);
+  EXPECT_FALSE(row.value.has_value());
+  EXPECT_FALSE(*(*source)(row));
+  EXPECT_EQ(adx_rows(std::make_shared<const std::string>("<adx><group")).status().reason(),
+            "invalid_adx");
+  EXPECT_EQ(adx_rows(std::make_shared<const std::string>("")).status().reason(), "invalid_adx");
+}
+
+}  // namespace
+}  // namespace tianbao::exchange

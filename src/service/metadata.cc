@@ -128,72 +128,101 @@ Status Metadata::check_formula(const std::string& code, const std::string& formu
   return build(std::move(indicators), {}, {}).status();
 }
 
+Status Metadata::apply_change(const Principal& who, const AuditEntry& entry,
+                              const std::function<Status(const Catalogue&, Parts&)>& edit,
+                              const std::function<Status()>& persist) {
+  std::lock_guard lock(write_mu_);
+  auto current = catalogue();
+  Parts parts{values_of(current->indicators), values_of(current->forms), values_of(current->rules)};
+  RETURN_IF_ERROR(edit(*current, parts));
+  ASSIGN_OR_RETURN(auto next, build(std::move(parts.indicators), std::move(parts.forms),
+                                    std::move(parts.rules)));
+  RETURN_IF_ERROR(persist());
+  RETURN_IF_ERROR(audit_.record(who, entry));
+  publish(std::move(next));
+  return Status::Ok();
+}
+
+namespace {
+
+// Replaces the item with `item`'s code in `list`.
+template <typename T>
+void replace_by_code(std::vector<T>& list, const T& item) {
+  for (T& existing : list) {
+    if (existing.code == item.code) existing = item;
+  }
+}
+
+template <typename T>
+void erase_by_code(std::vector<T>& list, const std::string& code) {
+  std::erase_if(list, [&](const T& existing) { return existing.code == code; });
+}
+
+}  // namespace
+
 StatusOr<model::Indicator> Metadata::create_indicator(const Principal& who, model::Indicator ind) {
   RETURN_IF_ERROR(access_.check_role(who, Permission::kManageForms, "indicator:" + ind.code));
   RETURN_IF_ERROR(model::check_indicator(ind));
-  std::lock_guard lock(write_mu_);
-  auto current = catalogue();
-  if (current->indicator(ind.code)) {
-    return AlreadyExists(fmt::format("指标代码 {} 已存在", ind.code), "code");
-  }
-  std::vector<model::Indicator> indicators = values_of(current->indicators);
-  indicators.push_back(ind);
-  ASSIGN_OR_RETURN(auto next, build(std::move(indicators), values_of(current->forms),
-                                    values_of(current->rules)));
-  RETURN_IF_ERROR(store_.insert_indicator(ind));
-  RETURN_IF_ERROR(
-      audit_.record(who, {"indicator.create", "indicator:" + ind.code, "ok", ind.name}));
-  publish(std::move(next));
+  RETURN_IF_ERROR(apply_change(
+      who, {"indicator.create", "indicator:" + ind.code, "ok", ind.name},
+      [&](const Catalogue& c, Parts& parts) -> Status {
+        if (c.indicator(ind.code)) {
+          return AlreadyExists(fmt::format("指标代码 {} 已存在", ind.code), "code");
+        }
+        parts.indicators.push_back(ind);
+        return Status::Ok();
+      },
+      [&] { return store_.insert_indicator(ind); }));
   return ind;
 }
 
 StatusOr<model::Indicator> Metadata::update_indicator(const Principal& who, model::Indicator ind) {
   RETURN_IF_ERROR(access_.check_role(who, Permission::kManageForms, "indicator:" + ind.code));
   RETURN_IF_ERROR(model::check_indicator(ind));
-  std::lock_guard lock(write_mu_);
-  auto current = catalogue();
-  if (!current->indicator(ind.code)) return unknown("指标", ind.code, "unknown_indicator");
-  std::vector<model::Indicator> indicators = values_of(current->indicators);
-  for (model::Indicator& existing : indicators) {
-    if (existing.code == ind.code) existing = ind;
-  }
-  ASSIGN_OR_RETURN(auto next, build(std::move(indicators), values_of(current->forms),
-                                    values_of(current->rules)));
-  RETURN_IF_ERROR(store_.update_indicator(ind));
-  RETURN_IF_ERROR(
-      audit_.record(who, {"indicator.update", "indicator:" + ind.code, "ok", ind.name}));
-  publish(std::move(next));
+  RETURN_IF_ERROR(apply_change(
+      who, {"indicator.update", "indicator:" + ind.code, "ok", ind.name},
+      [&](const Catalogue& c, Parts& parts) -> Status {
+        if (!c.indicator(ind.code)) return unknown("指标", ind.code, "unknown_indicator");
+        replace_by_code(parts.indicators, ind);
+        return Status::Ok();
+      },
+      [&] { return store_.update_indicator(ind); }));
   return ind;
 }
 
 Status Metadata::delete_indicator(const Principal& who, const std::string& code) {
   RETURN_IF_ERROR(access_.check_role(who, Permission::kManageForms, "indicator:" + code));
-  std::lock_guard lock(write_mu_);
-  auto current = catalogue();
-  if (!current->indicator(code)) return unknown("指标", code, "unknown_indicator");
-  for (const auto& [form_code, form] : current->forms) {
-    std::vector<std::string> codes = form.indicator_codes();
-    if (std::find(codes.begin(), codes.end(), code) != codes.end()) {
-      return Status(StatusCode::kFailedPrecondition,
-                    fmt::format("指标 {} 仍在报表 {} 中使用，不能删除", code, form_code), "code",
-                    "indicator_in_use");
-    }
-  }
-  std::vector<model::Indicator> indicators;
-  for (const auto& [c, ind] : current->indicators) {
-    if (c != code) indicators.push_back(ind);
-  }
-  StatusOr<std::shared_ptr<const Catalogue>> next =
-      build(std::move(indicators), values_of(current->forms), values_of(current->rules));
-  if (!next.ok()) {
-    return Status(StatusCode::kFailedPrecondition,
-                  fmt::format("指标 {} 仍被其他计算指标或校验规则引用，不能删除", code), "code",
-                  "indicator_in_use");
-  }
-  RETURN_IF_ERROR(store_.delete_indicator(code));
-  RETURN_IF_ERROR(audit_.record(who, {"indicator.delete", "indicator:" + code, "ok", ""}));
-  publish(std::move(*next));
-  return Status::Ok();
+  return apply_change(
+      who, {"indicator.delete", "indicator:" + code, "ok", ""},
+      [&](const Catalogue& c, Parts& parts) -> Status {
+        if (!c.indicator(code)) return unknown("指标", code, "unknown_indicator");
+        for (const auto& [form_code, form] : c.forms) {
+          std::vector<std::string> codes = form.indicator_codes();
+          if (std::find(codes.begin(), codes.end(), code) != codes.end()) {
+            return Status(StatusCode::kFailedPrecondition,
+                          fmt::format("指标 {} 仍在报表 {} 中使用，不能删除", code, form_code),
+                          "code", "indicator_in_use");
+          }
+        }
+        auto mentions = [&](const model::Expression& e) {
+          return std::find(e.references().begin(), e.references().end(), code) !=
+                 e.references().end();
+        };
+        bool referenced =
+            std::any_of(c.formulas.begin(), c.formulas.end(),
+                        [&](const auto& f) { return mentions(f.second); }) ||
+            std::any_of(c.rule_expressions.begin(), c.rule_expressions.end(), [&](const auto& r) {
+              return mentions(r.second.first) || mentions(r.second.second);
+            });
+        if (referenced) {
+          return Status(StatusCode::kFailedPrecondition,
+                        fmt::format("指标 {} 仍被其他计算指标或校验规则引用，不能删除", code),
+                        "code", "indicator_in_use");
+        }
+        erase_by_code(parts.indicators, code);
+        return Status::Ok();
+      },
+      [&] { return store_.delete_indicator(code); });
 }
 
 Status Metadata::check_form_against(const Catalogue& c, const model::Form& form) const {
@@ -209,37 +238,31 @@ Status Metadata::check_form_against(const Catalogue& c, const model::Form& form)
 
 StatusOr<model::Form> Metadata::create_form(const Principal& who, model::Form form) {
   RETURN_IF_ERROR(access_.check_role(who, Permission::kManageForms, "form:" + form.code));
-  std::lock_guard lock(write_mu_);
-  auto current = catalogue();
-  RETURN_IF_ERROR(check_form_against(*current, form));
-  if (current->form(form.code)) {
-    return AlreadyExists(fmt::format("报表代码 {} 已存在", form.code), "code");
-  }
-  std::vector<model::Form> forms = values_of(current->forms);
-  forms.push_back(form);
-  ASSIGN_OR_RETURN(auto next, build(values_of(current->indicators), std::move(forms),
-                                    values_of(current->rules)));
-  RETURN_IF_ERROR(store_.insert_form(form));
-  RETURN_IF_ERROR(audit_.record(who, {"form.create", "form:" + form.code, "ok", form.name}));
-  publish(std::move(next));
+  RETURN_IF_ERROR(apply_change(
+      who, {"form.create", "form:" + form.code, "ok", form.name},
+      [&](const Catalogue& c, Parts& parts) -> Status {
+        RETURN_IF_ERROR(check_form_against(c, form));
+        if (c.form(form.code)) {
+          return AlreadyExists(fmt::format("报表代码 {} 已存在", form.code), "code");
+        }
+        parts.forms.push_back(form);
+        return Status::Ok();
+      },
+      [&] { return store_.insert_form(form); }));
   return form;
 }
 
 StatusOr<model::Form> Metadata::update_form(const Principal& who, model::Form form) {
   RETURN_IF_ERROR(access_.check_role(who, Permission::kManageForms, "form:" + form.code));
-  std::lock_guard lock(write_mu_);
-  auto current = catalogue();
-  if (!current->form(form.code)) return unknown("报表", form.code, "unknown_form");
-  RETURN_IF_ERROR(check_form_against(*current, form));
-  std::vector<model::Form> forms = values_of(current->forms);
-  for (model::Form& existing : forms) {
-    if (existing.code == form.code) existing = form;
-  }
-  ASSIGN_OR_RETURN(auto next, build(values_of(current->indicators), std::move(forms),
-                                    values_of(current->rules)));
-  RETURN_IF_ERROR(store_.update_form(form));
-  RETURN_IF_ERROR(audit_.record(who, {"form.update", "form:" + form.code, "ok", form.name}));
-  publish(std::move(next));
+  RETURN_IF_ERROR(apply_change(
+      who, {"form.update", "form:" + form.code, "ok", form.name},
+      [&](const Catalogue& c, Parts& parts) -> Status {
+        if (!c.form(form.code)) return unknown("报表", form.code, "unknown_form");
+        RETURN_IF_ERROR(check_form_against(c, form));
+        replace_by_code(parts.forms, form);
+        return Status::Ok();
+      },
+      [&] { return store_.update_form(form); }));
   return form;
 }
 
@@ -247,18 +270,16 @@ StatusOr<model::ValidationRule> Metadata::create_rule(const Principal& who,
                                                       model::ValidationRule rule) {
   RETURN_IF_ERROR(access_.check_role(who, Permission::kManageForms, "rule:" + rule.code));
   RETURN_IF_ERROR(model::check_rule_shape(rule));
-  std::lock_guard lock(write_mu_);
-  auto current = catalogue();
-  if (current->rules.count(rule.code)) {
-    return AlreadyExists(fmt::format("校验规则代码 {} 已存在", rule.code), "code");
-  }
-  std::vector<model::ValidationRule> rules = values_of(current->rules);
-  rules.push_back(rule);
-  ASSIGN_OR_RETURN(auto next, build(values_of(current->indicators), values_of(current->forms),
-                                    std::move(rules)));
-  RETURN_IF_ERROR(store_.insert_rule(rule));
-  RETURN_IF_ERROR(audit_.record(who, {"rule.create", "rule:" + rule.code, "ok", rule.name}));
-  publish(std::move(next));
+  RETURN_IF_ERROR(apply_change(
+      who, {"rule.create", "rule:" + rule.code, "ok", rule.name},
+      [&](const Catalogue& c, Parts& parts) -> Status {
+        if (c.rules.count(rule.code)) {
+          return AlreadyExists(fmt::format("校验规则代码 {} 已存在", rule.code), "code");
+        }
+        parts.rules.push_back(rule);
+        return Status::Ok();
+      },
+      [&] { return store_.insert_rule(rule); }));
   return rule;
 }
 
@@ -266,36 +287,27 @@ StatusOr<model::ValidationRule> Metadata::update_rule(const Principal& who,
                                                       model::ValidationRule rule) {
   RETURN_IF_ERROR(access_.check_role(who, Permission::kManageForms, "rule:" + rule.code));
   RETURN_IF_ERROR(model::check_rule_shape(rule));
-  std::lock_guard lock(write_mu_);
-  auto current = catalogue();
-  if (!current->rules.count(rule.code)) return unknown("校验规则", rule.code, "unknown_rule");
-  std::vector<model::ValidationRule> rules = values_of(current->rules);
-  for (model::ValidationRule& existing : rules) {
-    if (existing.code == rule.code) existing = rule;
-  }
-  ASSIGN_OR_RETURN(auto next, build(values_of(current->indicators), values_of(current->forms),
-                                    std::move(rules)));
-  RETURN_IF_ERROR(store_.update_rule(rule));
-  RETURN_IF_ERROR(audit_.record(who, {"rule.update", "rule:" + rule.code, "ok", rule.name}));
-  publish(std::move(next));
+  RETURN_IF_ERROR(apply_change(
+      who, {"rule.update", "rule:" + rule.code, "ok", rule.name},
+      [&](const Catalogue& c, Parts& parts) -> Status {
+        if (!c.rules.count(rule.code)) return unknown("校验规则", rule.code, "unknown_rule");
+        replace_by_code(parts.rules, rule);
+        return Status::Ok();
+      },
+      [&] { return store_.update_rule(rule); }));
   return rule;
 }
 
 Status Metadata::delete_rule(const Principal& who, const std::string& code) {
   RETURN_IF_ERROR(access_.check_role(who, Permission::kManageForms, "rule:" + code));
-  std::lock_guard lock(write_mu_);
-  auto current = catalogue();
-  if (!current->rules.count(code)) return unknown("校验规则", code, "unknown_rule");
-  std::vector<model::ValidationRule> rules;
-  for (const auto& [c, r] : current->rules) {
-    if (c != code) rules.push_back(r);
-  }
-  ASSIGN_OR_RETURN(auto next, build(values_of(current->indicators), values_of(current->forms),
-                                    std::move(rules)));
-  RETURN_IF_ERROR(store_.delete_rule(code));
-  RETURN_IF_ERROR(audit_.record(who, {"rule.delete", "rule:" + code, "ok", ""}));
-  publish(std::move(next));
-  return Status::Ok();
+  return apply_change(
+      who, {"rule.delete", "rule:" + code, "ok", ""},
+      [&](const Catalogue& c, Parts& parts) -> Status {
+        if (!c.rules.count(code)) return unknown("校验规则", code, "unknown_rule");
+        erase_by_code(parts.rules, code);
+        return Status::Ok();
+      },
+      [&] { return store_.delete_rule(code); });
 }
 
 }  // namespace tianbao::service

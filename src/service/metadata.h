@@ -14,6 +14,7 @@
 // Thread-safety: safe for concurrent use.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -67,11 +68,24 @@ class Metadata {
 
  private:
   // Builds a catalogue from parts, checking formulas and rules.
-  static StatusOr<std::shared_ptr<const Catalogue>> build(
-      std::vector<model::Indicator> indicators, std::vector<model::Form> forms,
-      std::vector<model::ValidationRule> rules);
+  static StatusOr<std::shared_ptr<const Catalogue>> build(std::vector<model::Indicator> indicators,
+                                                          std::vector<model::Form> forms,
+                                                          std::vector<model::ValidationRule> rules);
   Status check_form_against(const Catalogue& catalogue, const model::Form& form) const;
   void publish(std::shared_ptr<const Catalogue> catalogue);
+
+  struct Parts {
+    std::vector<model::Indicator> indicators;
+    std::vector<model::Form> forms;
+    std::vector<model::ValidationRule> rules;
+  };
+  // One metadata change under the write lock: `edit` changes a copy of the
+  // current parts (or refuses), the result is rebuilt and checked (formulas,
+  // cycles, rule references), `persist` writes it, then it is audited and
+  // published. Nothing is written if any step refuses.
+  Status apply_change(const Principal& who, const AuditEntry& entry,
+                      const std::function<Status(const Catalogue&, Parts&)>& edit,
+                      const std::function<Status()>& persist);
 
   store::Store& store_;
   const Access& access_;

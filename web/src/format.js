@@ -1,0 +1,51 @@
+// Display helpers shared by every page: figures, periods, dates, statuses.
+
+// 1234567.8 → "1,234,567.8"; empty for null/undefined/"".
+export function formatNumber(value, digits) {
+  if (value === null || value === undefined || value === '') return '';
+  const n = Number(value);
+  if (!Number.isFinite(n)) return String(value);
+  const options = digits === undefined ? { maximumFractionDigits: 4 } :
+    { minimumFractionDigits: digits, maximumFractionDigits: digits };
+  return n.toLocaleString('zh-CN', options);
+}
+
+// "2022-08" → "2022年8月", "2022Q3" → "2022年第3季度", "2022" → "2022年".
+export function periodLabel(period) {
+  if (!period) return '';
+  let m = /^(\d{4})-(\d{2})$/.exec(period);
+  if (m) return `${m[1]}年${Number(m[2])}月`;
+  m = /^(\d{4})Q([1-4])$/.exec(period);
+  if (m) return `${m[1]}年第${m[2]}季度`;
+  m = /^(\d{4})$/.exec(period);
+  if (m) return `${m[1]}年`;
+  return period;
+}
+
+// ISO timestamps and epoch milliseconds → "2026-11-22 10:30" in Beijing time.
+export function formatTime(value) {
+  if (!value) return '';
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return String(value);
+  return d.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false,
+    year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
+    .replace(/\//g, '-');
+}
+
+// Whole days from today (Beijing) to a "YYYY-MM-DD" due date; negative when overdue.
+export function daysUntil(date) {
+  if (!date) return null;
+  const today = new Date(new Date().toLocaleString('en-US', { timeZone: 'Asia/Shanghai' }));
+  today.setHours(0, 0, 0, 0);
+  const due = new Date(`${date}T00:00:00`);
+  return Math.round((due - today) / 86400000);
+}
+
+// Entry statuses as the server names them, with Element Plus tag types.
+export const STATUS_TAG = {
+  not_started: 'info',
+  draft: 'warning',
+  submitted: 'primary',
+  returned: 'danger',
+  approved: 'success',
+};

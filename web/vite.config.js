@@ -1,0 +1,52 @@
+// Builds the web app into web/dist, served by `tianbao serve`.
+// The province map comes from the echarts@4 package (ECharts 5 no longer
+// ships GeoJSON); it is copied in at build time, never committed.
+import { defineConfig } from 'vite';
+import vue from '@vitejs/plugin-vue';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+function provinceMaps() {
+  const provinces = ['guangdong'];
+  const source = (name) =>
+    require.resolve(`echarts4/map/json/province/${name}.json`);
+  return {
+    name: 'tianbao-province-maps',
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const m = req.url.match(/^\/maps\/(\w+)\.json$/);
+        if (!m || !provinces.includes(m[1])) return next();
+        res.setHeader('content-type', 'application/json');
+        res.end(readFileSync(source(m[1])));
+      });
+    },
+    generateBundle() {
+      for (const name of provinces) {
+        this.emitFile({ type: 'asset', fileName: `maps/${name}.json`, source: readFileSync(source(name)) });
+      }
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [vue(), provinceMaps()],
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    chunkSizeWarningLimit: 1600,
+    rollupOptions: {
+      output: {
+        manualChunks: {
+          vue: ['vue', 'vue-router'],
+          'element-plus': ['element-plus', '@element-plus/icons-vue'],
+          echarts: ['echarts'],
+        },
+      },
+    },
+  },
+  server: {
+    proxy: { '/api': 'http://127.0.0.1:8080' },
+  },
+});

@@ -49,3 +49,14 @@ export const STATUS_TAG = {
   returned: 'danger',
   approved: 'success',
 };
+
+// A due date as the countdown a filler reads: "剩余 5 天" / "今天截止" /
+// "已逾期 3 天", with a tag type that turns warning within 3 days and danger
+// once overdue.
+export function deadlineText(date) {
+  const days = daysUntil(date);
+  if (days === null) return { text: '', type: 'info', days };
+  if (days < 0) return { text: `已逾期 ${-days} 天`, type: 'danger', days };
+  if (days === 0) return { text: '今天截止', type: 'danger', days };
+  return { text: `剩余 ${days} 天`, type: days <= 3 ? 'warning' : 'success', days };
+}

@@ -223,3 +223,34 @@ test('the district returns the entry with a reason, which the filler reads on æˆ
   assert.deepEqual(home.problems, []);
   await home.context().close();
 });
+
+test('a derived field is computed as the town filler types, and an expired session loses nothing typed', async () => {
+  const page = await openPage(browser);
+  await signIn(page, server.url, 'zh_filler');
+  const town = (await (await login(server.url, 'zh_filler')).get('/api/tasks')).body.tasks
+    .find((t) => t.form === 'TOWN_MONTHLY' && t.period === '2022-09');
+  await page.goto(`${server.url}/tasks/${town.id}/entries/440802001`);
+  await field(page, 'ZW_CASES').fill('800');
+  await field(page, 'ZW_ONLINE_CASES').fill('530');
+  await page.locator('[data-test="derived-ZW_ONLINE_RATE"]', { hasText: '66.25' }).waitFor();
+  await saved(page);
+
+  // The session ends (as after a long pause); the next check/save waits for
+  // the re-login dialog and is then retried with what was typed.
+  await page.evaluate(async () => {
+    const me = await (await fetch('/api/me')).json();
+    await fetch('/api/logout', { method: 'POST', headers: { 'X-CSRF-Token': me.csrfToken }, body: '{}' });
+  });
+  await field(page, 'ZW_ONLINE_CASES').fill('540');
+  await page.locator('[data-test=relogin-password]').fill('Demo@2022');
+  await page.locator('[data-test=relogin-submit]').click();
+  await saved(page);
+  assert.equal(await field(page, 'ZW_ONLINE_CASES').inputValue(), '540');
+  assert.equal(await field(page, 'ZW_CASES').inputValue(), '800');
+  await page.locator('[data-test="derived-ZW_ONLINE_RATE"]', { hasText: '67.5' }).waitFor();
+  const zh = await login(server.url, 'zh_filler');
+  const stored = (await zh.get(`/api/tasks/${town.id}/entries/440802001`)).body;
+  assert.equal(stored.values.ZW_ONLINE_CASES, 540);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

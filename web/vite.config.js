@@ -41,7 +41,9 @@ export default defineConfig({
         manualChunks: {
           vue: ['vue', 'vue-router'],
           'element-plus': ['element-plus', '@element-plus/icons-vue'],
-          echarts: ['echarts'],
+          // Only the ECharts parts that src/charts.js and the dashboard
+          // register (echarts/core), not the whole library.
+          echarts: ['echarts/core'],
         },
       },
     },

@@ -1,0 +1,43 @@
+// ECharts for the pages that draw charts: only the parts they use are
+// registered (echarts/core), so the bundle stays small. The dashboard adds the
+// map and the visual map itself; 数据分析 does not need them.
+import { onBeforeUnmount } from 'vue';
+import * as echarts from 'echarts/core';
+import { BarChart, LineChart } from 'echarts/charts';
+import { GridComponent, TooltipComponent, LegendComponent } from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+
+echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
+
+export { echarts };
+
+// One chart bound to an element ref that may come and go (v-if): render()
+// creates the chart on first use or when the element was replaced, follows
+// the element's size, and everything is disposed with the component.
+export function useChart(elementRef, { theme } = {}) {
+  let chart = null;
+  let observer = null;
+
+  function dispose() {
+    observer?.disconnect();
+    observer = null;
+    chart?.dispose();
+    chart = null;
+  }
+
+  function render(option, settings = { notMerge: true }) {
+    const el = elementRef.value;
+    if (!el) return null;
+    if (chart && chart.getDom() !== el) dispose();
+    if (!chart) {
+      chart = echarts.init(el, theme);
+      observer = new ResizeObserver(() => chart?.resize());
+      observer.observe(el);
+    }
+    chart.setOption(option, settings);
+    return chart;
+  }
+
+  onBeforeUnmount(dispose);
+  return { render, dispose, instance: () => chart };
+}

@@ -8,3 +8,10 @@ export function passwordProblems(password, username) {
   if (username && password.toLowerCase() === username.toLowerCase()) problems.push('不能与用户名相同');
   return problems;
 }
+
+// The rules in the order pages list them, each ticked when passwordProblems() no longer names it.
+export const PASSWORD_RULES = ['至少 8 个字符', '小写字母、大写字母、数字、其他符号中至少包含 3 类', '不能与用户名相同'];
+export function passwordChecklist(password, username) {
+  const problems = passwordProblems(password, username);
+  return PASSWORD_RULES.map((text) => ({ text, ok: password !== '' && !problems.includes(text) }));
+}

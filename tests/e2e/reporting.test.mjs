@@ -79,6 +79,13 @@ test('a draft is saved as the filler types and survives a reload; a second sessi
   const stored = (await filler.get(`/api/tasks/${taskId}/entries/${VILLAGE}`)).body;
   assert.equal(stored.values.VIL_YZZ_USES, 300);
   assert.equal(stored.values.VIL_OPEN_DAYS, 20);
+
+  // Submitting with a box left empty marks that box, nothing is submitted.
+  await page.locator('[data-test=submit]').click();
+  await page.locator('[data-test="message-VIL_AGENT_CASES"]').getByText('未填写').waitFor();
+  assert.match(await page.locator('[data-test=submit-errors]').innerText(), /填写有误/);
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.test), 'field-VIL_AGENT_CASES');
+  assert.equal((await filler.get(`/api/tasks/${taskId}/entries/${VILLAGE}`)).body.status, 'draft');
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

@@ -81,6 +81,16 @@ export function evaluateFormula(formula, values) {
   }
 }
 
+// Last period's figure of a field; for a derived field the server has none,
+// so it is computed from last period's operands.
+export function previousOf(field, fields) {
+  if (field.previous !== null && field.previous !== undefined) return field.previous;
+  if (!field.derived || !field.formula) return null;
+  const values = {};
+  for (const f of fields) values[f.code] = typedNumber(f.previous);
+  return evaluateFormula(field.formula, values);
+}
+
 // The steps of an entry's history as the user reads them.
 export const ACTION_LABELS = {
   save: '保存草稿',

@@ -1,14 +1,15 @@
 // The reporting flow through the browser, as people do it: the village filler
 // (南方社区) fills the 2022-09 monthly form, meets the unit-slip message for
 // "5.0万" in a 件 field, takes the suggestion, submits with a 说明; the town
-// approver (中华街道) approves it in 审核; the province total includes it.
+// approver (中华街道) approves it in 审核; the 一屏统览 dashboard shows the new
+// province total.
 // Also: the draft survives a reload, a second session's save shows a version
 // conflict without losing typing, the phone layout, and a returned entry's
 // reason on 我的任务. Tests run in order and share one server.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempDir, demoDatabase, startServer, login } from '../api/helpers.mjs';
-import { launchBrowser, openPage, signIn, screenshot, PHONE } from './browser.mjs';
+import { launchBrowser, openPage, signIn, screenshot, PHONE, BIG_SCREEN } from './browser.mjs';
 
 const VILLAGE = '440802001001';
 let dir, server, browser, taskId, entryUrl, filler, totalBefore;
@@ -198,8 +199,18 @@ test('the town approver sees the entry in 审核 beside last period and approves
   await page.context().close();
 });
 
-test('the province total includes the approved figure', async () => {
-  assert.equal(await provinceTotal(), totalBefore + 50000);
+test('the 一屏统览 dashboard shows the new province total', async () => {
+  const expected = totalBefore + 50000;
+  assert.equal(await provinceTotal(), expected);
+  const page = await openPage(browser, BIG_SCREEN);
+  await signIn(page, server.url, 'gd_viewer');
+  await page.goto(`${server.url}/dashboard?indicator=VIL_AGENT_CASES&period=2022-09`);
+  const total = page.locator('[data-test=dashboard-total]');
+  await page.waitForFunction((value) =>
+    document.querySelector('[data-test=dashboard-total]')?.dataset.value === value, String(expected));
+  assert.equal(Number((await total.innerText()).replace(/[^\d.]/g, '')), expected);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
 });
 
 test('the district returns the entry with a reason, which the filler reads on 我的任务', async () => {

@@ -213,18 +213,23 @@ test('the 一屏统览 dashboard shows the new province total', async () => {
   await page.context().close();
 });
 
-test('the district returns the entry with a reason, which the filler reads on 我的任务', async () => {
+test('the district returns the entry from its page with a reason, which the filler reads on 我的任务', async () => {
   const page = await openPage(browser);
   await signIn(page, server.url, 'ck_approver');
   await page.goto(`${server.url}/review?task=${taskId}`);
   await page.locator('[data-test=status-filter]').getByText('已审核').click();
-  await page.locator(`[data-test="return-${VILLAGE}"]`).click();
+  await page.locator(`[data-test="open-${VILLAGE}"]`).click();
+  const drawer = page.locator('[data-test=review-drawer]');
+  await drawer.locator('[data-test="figure-VIL_AGENT_CASES"]', { hasText: '50,000' }).waitFor();
+  await drawer.locator('[data-test=drawer-open-page]').click();
+  await page.waitForURL(`**/tasks/${taskId}/entries/${VILLAGE}?from=review`);
+  assert.match(await page.locator('[data-test=next-approver]').innerText(), /轮到您（赤坎区）审核/);
+  await page.locator('[data-test=return]').click();
   await page.locator('[data-test=reason-input] textarea, textarea[data-test=reason-input]').first()
     .fill('代办件数与往月差距过大，请核实后重报');
   await page.locator('[data-test=reason-confirm]').click();
-  await page.locator('[data-test=status-filter]').getByText('退回 1').waitFor();
-  await page.locator('[data-test=status-filter]').getByText('退回 1').click();
-  await page.locator(`[data-test="status-${VILLAGE}"]`, { hasText: '退回' }).waitFor();
+  await page.locator('[data-test=entry-status]', { hasText: '退回' }).waitFor();
+  assert.match(await page.locator('[data-test=events]').innerText(), /退回 · ck_approver\s*（原因：代办件数与往月差距过大/);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 

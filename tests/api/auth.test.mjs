@@ -2,10 +2,9 @@
 // that no secret ever reaches the logs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import {
   tempDir, demoDatabase, startServer, getJson, login, sessionClient, tokenClient, assertError,
-  demoPassword,
+  demoPassword, totp,
 } from './helpers.mjs';
 
 let dir, db, server, base, admin;
@@ -177,19 +176,6 @@ test('API tokens: shown once, scoped to the owner, revocation takes effect at on
   assertError(assert, await zj.del(`/api/tokens/${theirs.body.id}`), 404, 'unknown_token');
   assertError(assert, await tokenClient(base, 'tb_' + '0'.repeat(64)).get('/api/me'), 401, 'invalid_token');
 });
-
-function totp(secret, seconds = Date.now() / 1000) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const ch of secret) bits += alphabet.indexOf(ch).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(seconds / 30)));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0xf;
-  const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1000000;
-  return String(code).padStart(6, '0');
-}
 
 test('TOTP second factor (RFC 6238) for an administrator', async () => {
   const ck = await login(base, 'ck_admin');

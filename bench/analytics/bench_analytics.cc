@@ -397,6 +397,7 @@ int main(int argc, char** argv) {
   std::string pg;
   std::string results;
   int only = 0;
+  int only_http = 0;
   bool csv = false;
   std::size_t sqlite_values = 5'000'000;
   app.add_option("--scale", scale, "fraction of the 300 indicators (1 = ~99M values)");
@@ -408,6 +409,8 @@ int main(int argc, char** argv) {
   app.add_option("--sqlite-values", sqlite_values, "values for the SQLite start-up load figure");
   app.add_option("--results", results, "write the figures as JSON here");
   app.add_option("--only", only, "time only query N in process (for profiling), then stop");
+  app.add_option("--only-http", only_http,
+                 "time only query N through HTTP (for profiling), then stop");
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::warn);
   fs::create_directories(work);
@@ -477,7 +480,7 @@ int main(int argc, char** argv) {
   }
   // --- in process ------------------------------------------------------------
   std::map<std::string, Timing> in_process, http_t, pg_t;
-  for (const Query& q : qs) {
+  for (const Query& q : only_http ? std::vector<Query>{} : qs) {
     in_process[q.name] = time_runs(runs, [&] {
       auto t = s.analytics().query(system, q.request);
       if (!t.ok()) throw std::runtime_error(t.status().to_string());
@@ -505,6 +508,14 @@ int main(int argc, char** argv) {
   std::thread serving([&] { server.run(); });
   {
     HttpClient client(port, token);
+    if (only_http >= 1 && only_http <= static_cast<int>(qs.size())) {
+      const Query& q = qs[only_http - 1];
+      Timing t = time_runs(runs, [&] { return static_cast<double>(client.get(q.url).size()); });
+      fmt::print("{} through HTTP: p50 {:.3f} ms, p99 {:.3f} ms\n", q.name, t.p(0.5), t.p(0.99));
+      server.stop();
+      serving.join();
+      return 0;
+    }
     for (const Query& q : qs) {
       // Timed: the request and the full response body; the checksum is
       // computed from one body outside the timing.

@@ -8,6 +8,53 @@
 
 namespace tianbao::cube {
 
+namespace {
+
+// The first position in [first, last) whose ordinal is not less than
+// `target`. Ordinals in a slice are spread fairly evenly over the tree, so
+// the position is guessed by interpolation and then found by galloping
+// around the guess: about three cache lines touched instead of the dozen a
+// plain binary search reads in a slice of thousands (a village's history
+// is thousands of such lookups in different slices).
+const model::Ordinal* seek(const model::Ordinal* first, const model::Ordinal* last,
+                           model::Ordinal target) {
+  constexpr std::ptrdiff_t kSmall = 16;
+  std::ptrdiff_t n = last - first;
+  if (n <= kSmall) return std::lower_bound(first, last, target);
+  if (target <= first[0]) return first;
+  if (target > last[-1]) return last;
+  double fraction =
+      static_cast<double>(target - first[0]) / static_cast<double>(last[-1] - first[0]);
+  std::ptrdiff_t guess = std::min<std::ptrdiff_t>(n - 1, static_cast<std::ptrdiff_t>(fraction * n));
+  // Gallop from the guess towards the target, doubling the step, until the
+  // target is bracketed; then binary search inside the bracket.
+  std::ptrdiff_t lo, hi;
+  if (first[guess] < target) {
+    std::ptrdiff_t step = 1;
+    lo = guess;
+    hi = guess + step;
+    while (hi < n && first[hi] < target) {
+      lo = hi;
+      step *= 2;
+      hi = guess + step;
+    }
+    hi = std::min(hi, n);
+  } else {
+    std::ptrdiff_t step = 1;
+    hi = guess;
+    lo = guess - step;
+    while (lo > 0 && first[lo] >= target) {
+      hi = lo;
+      step *= 2;
+      lo = guess - step;
+    }
+    lo = std::max<std::ptrdiff_t>(lo, 0);
+  }
+  return std::lower_bound(first + lo, first + hi, target);
+}
+
+}  // namespace
+
 Cube::Cube(std::shared_ptr<const model::OrgTree> tree) : tree_(std::move(tree)) {}
 
 void Cube::read(const std::function<void(const View&)>& reader) const {
@@ -55,9 +102,11 @@ Totals Cube::View::range(IndicatorId i, PeriodId p, model::SubtreeRange r) const
   Totals t;
   const Slice* s = cube_.slice(i, p);
   if (!s) return t;
-  auto begin = std::lower_bound(s->ordinals.begin(), s->ordinals.end(), r.begin);
-  for (auto it = begin; it != s->ordinals.end() && *it < r.end; ++it) {
-    t.add(s->values[static_cast<std::size_t>(it - s->ordinals.begin())]);
+  const model::Ordinal* ords = s->ordinals.data();
+  const std::size_t n = s->ordinals.size();
+  for (auto at = static_cast<std::size_t>(seek(ords, ords + n, r.begin) - ords);
+       at < n && ords[at] < r.end; ++at) {
+    t.add(s->values[at]);
   }
   return t;
 }
@@ -88,8 +137,7 @@ void Cube::View::ranges(IndicatorId i, PeriodId p, std::span<const model::Subtre
       if (merge) {
         while (from < n && ords[from] < rs[k].begin) ++from;
       } else {
-        from =
-            static_cast<std::size_t>(std::lower_bound(ords + from, ords + n, rs[k].begin) - ords);
+        from = static_cast<std::size_t>(seek(ords + from, ords + n, rs[k].begin) - ords);
       }
       out[k] = sum_range(from, rs[k]);
     }
@@ -100,7 +148,7 @@ void Cube::View::ranges(IndicatorId i, PeriodId p, std::span<const model::Subtre
   std::sort(order.begin(), order.end(),
             [&](std::uint32_t a, std::uint32_t b) { return rs[a].begin < rs[b].begin; });
   for (std::uint32_t k : order) {
-    from = static_cast<std::size_t>(std::lower_bound(ords + from, ords + n, rs[k].begin) - ords);
+    from = static_cast<std::size_t>(seek(ords + from, ords + n, rs[k].begin) - ords);
     out[k] = sum_range(from, rs[k]);
   }
 }
@@ -108,9 +156,10 @@ void Cube::View::ranges(IndicatorId i, PeriodId p, std::span<const model::Subtre
 std::optional<double> Cube::View::point(IndicatorId i, PeriodId p, model::Ordinal o) const {
   const Slice* s = cube_.slice(i, p);
   if (!s) return std::nullopt;
-  auto it = std::lower_bound(s->ordinals.begin(), s->ordinals.end(), o);
-  if (it == s->ordinals.end() || *it != o) return std::nullopt;
-  return s->values[static_cast<std::size_t>(it - s->ordinals.begin())];
+  const model::Ordinal* ords = s->ordinals.data();
+  const model::Ordinal* it = seek(ords, ords + s->ordinals.size(), o);
+  if (it == ords + s->ordinals.size() || *it != o) return std::nullopt;
+  return s->values[static_cast<std::size_t>(it - ords)];
 }
 
 Cube::IndicatorId Cube::intern_indicator(std::string_view code) {

@@ -1,4 +1,5 @@
 #include <cmath>
+#include <cstdio>
 #include <iterator>
 #include <unordered_map>
 
@@ -181,6 +182,43 @@ StatusOr<Response> xlsx_response(const service::AnalyticsTable& t) {
   return r;
 }
 
+// Appends `text` as a JSON string. Text in tables was checked to be UTF-8
+// when stored, so only quotes, backslashes and control characters need
+// escaping; this runs for every name of a large answer, where building a
+// JSON value per string cost more than the figures themselves.
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  std::size_t plain = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.substr(plain, i - plain));
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+      out += escaped;
+    }
+    plain = i + 1;
+  }
+  out.append(text.substr(plain));
+  out += '"';
+}
+
+// A cell as DHIS2 writes it: a string, up to four decimals, no "-0".
+void append_cell(std::string& out, std::optional<double> cell) {
+  out += '"';
+  if (cell) {
+    double rounded = std::round(*cell * 10000.0) / 10000.0;
+    char digits[40];
+    auto end = fmt::format_to_n(digits, sizeof digits, "{}", rounded == 0 ? 0.0 : rounded).out;
+    out.append(digits, end);
+  }
+  out += '"';
+}
+
 // The DHIS2-shaped body. Rows are written directly rather than through a
 // JSON DOM: a query can return a few hundred thousand cells.
 std::string table_json(const service::AnalyticsTable& t) {
@@ -189,13 +227,13 @@ std::string table_json(const service::AnalyticsTable& t) {
   for (service::Measure m : t.measures) {
     headers.push_back({{"name", service::measure_name(m)}, {"column", measure_column(m)}});
   }
-  // Keys are codes and period texts ([A-Z0-9_:.-]), safe to write quoted as is.
   std::vector<std::vector<std::string>> quoted(t.axis.size());
   for (std::size_t d = 0; d < t.axis.size(); ++d) {
-    for (const std::string& k : t.axis[d]) quoted[d].push_back(json(k).dump());
+    for (const std::string& k : t.axis[d]) append_json_string(quoted[d].emplace_back(), k);
   }
   std::string out = "{\"headers\":" + headers.dump() + ",\"rows\":[";
-  out.reserve(out.size() + t.row_count() * (16 * t.shown.size() + 12 * t.measures.size()));
+  out.reserve(out.size() + t.row_count() * (16 * t.shown.size() + 12 * t.measures.size()) +
+              t.items.size() * 48);
   for (std::size_t r = 0; r < t.row_count(); ++r) {
     out += r ? ",[" : "[";
     for (std::size_t d = 0; d < t.shown.size(); ++d) {
@@ -204,13 +242,7 @@ std::string table_json(const service::AnalyticsTable& t) {
     }
     for (std::size_t m = 0; m < t.measures.size(); ++m) {
       if (t.shown.size() + m > 0) out += ',';
-      std::optional<double> c = t.cell(r, m);
-      out += '"';
-      if (c) {
-        double rounded = std::round(*c * 10000.0) / 10000.0;
-        fmt::format_to(std::back_inserter(out), "{}", rounded == 0 ? 0.0 : rounded);
-      }
-      out += '"';
+      append_cell(out, t.cell(r, m));
     }
     out += ']';
   }
@@ -218,9 +250,14 @@ std::string table_json(const service::AnalyticsTable& t) {
   for (std::size_t k = 0; k < t.items.size(); ++k) {
     const auto& [id, item] = t.items[k];
     if (k) out += ',';
-    out += json(id).dump() + ":{\"name\":" + json(item.name).dump();
-    if (!item.unit.empty()) out += ",\"unit\":" + json(item.unit).dump();
-    if (item.level) out += fmt::format(",\"level\":{}", item.level);
+    append_json_string(out, id);
+    out += ":{\"name\":";
+    append_json_string(out, item.name);
+    if (!item.unit.empty()) {
+      out += ",\"unit\":";
+      append_json_string(out, item.unit);
+    }
+    if (item.level) fmt::format_to(std::back_inserter(out), ",\"level\":{}", item.level);
     out += '}';
   }
   out += "},\"dimensions\":" + json(t.dimensions).dump() + "}" +

@@ -116,3 +116,13 @@ test('bad requests, roles and scope', async () => {
   const zjTotal = await zj.get('/api/analytics?dimension=dx:ZW_CASES&filter=ou:USER_ORGUNIT&filter=pe:2022-08');
   assert.equal(fromProvince.body.rows[0][1], zjTotal.body.rows[0][1], '湛江 towns are the only ones with ZW_CASES');
 });
+
+test('names with quotes and backslashes stay valid JSON', async () => {
+  const admin = await login(base, 'gd_admin');
+  const name = '测试"引号"\\反斜杠';
+  const created = await admin.post('/api/orgunits', { code: 'JSON_ESCAPE_DEPT', name, kind: 'department', parent: '44' });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const res = await admin.get('/api/analytics?dimension=dx:YSS_REG_USERS&dimension=ou:JSON_ESCAPE_DEPT&filter=pe:2022-08');
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.metaData.items.JSON_ESCAPE_DEPT.name, name);
+});

@@ -111,5 +111,49 @@ TEST(CubeTest, ManyRangesAtOnceMatchOneByOne) {
   });
 }
 
+// Lookups guess a position from the ordinal's place between the slice's
+// first and last one; values bunched at both ends of the tree make the
+// guesses wrong in both directions, and every answer must still match a
+// naive scan.
+TEST(CubeTest, LookupsInUnevenSlicesMatchANaiveScan) {
+  std::mt19937 rng(11);
+  std::vector<model::OrgUnit> units = {{"R", "根", 1, model::OrgUnitKind::kRegion, ""}};
+  for (int i = 0; i < 3000; ++i) {
+    std::string parent = units[rng() % std::min<std::size_t>(units.size(), 50)].code;
+    units.push_back({"U" + std::to_string(i), "单位", 2, model::OrgUnitKind::kDepartment, parent});
+  }
+  auto tree = tree_of(units);
+  Cube cube(tree);
+  std::map<model::Ordinal, double> naive;
+  auto n = static_cast<model::Ordinal>(tree->size());
+  for (int i = 0; i < 1500; ++i) {
+    // Two thirds in the first tenth of the tree, the rest in the last fiftieth.
+    model::Ordinal o = i % 3 ? rng() % (n / 10) : n - 1 - rng() % (n / 50);
+    double v = static_cast<double>(rng() % 1000);
+    cube.set("A", "2022-08", tree->unit(o).code, v);
+    naive[o] = v;
+  }
+  cube.read([&](const Cube::View& view) {
+    auto a = view.indicator("A");
+    auto p = view.period("2022-08");
+    for (model::Ordinal o = 0; o < n; ++o) {
+      auto it = naive.find(o);
+      std::optional<double> expected =
+          it == naive.end() ? std::nullopt : std::optional<double>(it->second);
+      ASSERT_EQ(view.point(a, p, o), expected) << "ordinal " << o;
+      model::SubtreeRange r = tree->subtree(o);
+      double sum = 0;
+      std::uint32_t count = 0;
+      for (auto at = naive.lower_bound(r.begin); at != naive.end() && at->first < r.end; ++at) {
+        sum += at->second;
+        ++count;
+      }
+      Totals t = view.range(a, p, r);
+      ASSERT_EQ(t.count, count) << "ordinal " << o;
+      ASSERT_EQ(t.sum, sum) << "ordinal " << o;
+    }
+  });
+}
+
 }  // namespace
 }  // namespace tianbao::cube

@@ -6,7 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempDir, demoDatabase, startServer, login } from '../api/helpers.mjs';
-import { launchBrowser, openPage, signIn, screenshot, BIG_SCREEN } from './browser.mjs';
+import { readFileSync } from 'node:fs';
+import { launchBrowser, openPage, signIn, screenshot, BIG_SCREEN, PHONE } from './browser.mjs';
 
 let dir, server, browser, viewer;
 
@@ -101,6 +102,99 @@ test('a value posted through the API shows up on the dashboard at the next refre
     document.querySelector('[data-test=dashboard-total]')?.dataset.value === '520.5', null, { timeout: 5000 });
   assert.equal(number(await total.innerText()), 520.5);
   await page.locator('[data-test=dashboard-map][data-coloured="1"]').waitFor();
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+// The figures of the pivot table: "row key|column key|measure" → API string.
+async function tableCells(page) {
+  return page.evaluate(() => {
+    const cells = {};
+    for (const el of document.querySelectorAll('[data-test=pivot-table] span[data-value]')) {
+      if (el.dataset.value !== '') cells[`${el.dataset.row}|${el.dataset.col}|${el.dataset.measure}`] = el.dataset.value;
+    }
+    return cells;
+  });
+}
+
+async function pickIndicator(page, name) {
+  await page.locator('[data-test=pick-indicators]').click();
+  await page.keyboard.type(name);
+  await page.locator('.el-select-dropdown__item:visible', { hasText: name }).first().click();
+  await page.keyboard.press('Escape');
+}
+
+test('a viewer builds indicators × cities × months and the table shows what the API answers', async () => {
+  const page = await openPage(browser);
+  await signIn(page, server.url, 'gd_viewer');
+  await page.goto(`${server.url}/analysis`);
+  await page.locator('[data-test=pivot-table]').waitFor();
+  await pickIndicator(page, '粤政易日活率');
+  await pickIndicator(page, '粤商通市场主体注册量');
+  await page.locator('[data-test=measure-rank]').click();
+  await page.locator('[data-test=run-query]').click();
+  await page.waitForURL(/dx=YSS_REG_USERS%2CYZY_DAU_RATE%2CYST_ENTITIES|dx=YSS_REG_USERS,YZY_DAU_RATE,YST_ENTITIES/);
+  const query = new URL(page.url()).searchParams;
+  assert.equal(query.get('from'), '2022-03');
+  assert.equal(query.get('to'), '2022-08');
+  await page.locator('[data-test=pivot-table] span[data-measure=rank]').first().waitFor();
+  const api = await analytics(viewer, 'dimension=dx:YSS_REG_USERS;YZY_DAU_RATE;YST_ENTITIES' +
+    '&dimension=ou:USER_ORGUNIT;CHILDREN&dimension=pe:2022-03;2022-04;2022-05;2022-06;2022-07;2022-08&measure=value,rank');
+  assert.equal(api.height, 3 * 21 * 6);
+  const expected = {};
+  for (const [dx, ou, pe, value, rank] of api.rows) {
+    expected[`${dx}|${ou}|${pe}|value`] = value;
+    expected[`${dx}|${ou}|${pe}|rank`] = rank;
+  }
+  assert.deepEqual(await tableCells(page), expected);
+  // Shown as figures: 广州市's 2022-08 value with thousands separators.
+  const cell = page.locator('[data-test=pivot-table] span[data-row="YSS_REG_USERS|4401"][data-col="2022-08"][data-measure=value]').first();
+  assert.equal(number(await cell.innerText()), Number(expected['YSS_REG_USERS|4401|2022-08|value']));
+  await page.locator('[data-test=run-query]:not(.is-loading)').waitFor();
+  await screenshot(page, '20-数据分析');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('charts switch between bar, line and ranking; XLSX and CSV download; errors come in 中文', async () => {
+  const page = await openPage(browser);
+  await signIn(page, server.url, 'gd_viewer');
+  await page.goto(`${server.url}/analysis?dx=YSS_REG_USERS&ou=children&m=value,new&pe=months&from=2022-01&to=2022-08` +
+    '&layout=dx:row,ou:row,pe:col');
+  await page.locator('[data-test=pivot-table]').waitFor();
+  for (const type of ['line', 'rank', 'bar']) {
+    await page.locator(`[data-test=chart-${type}]`).click();
+    await page.locator(`[data-test=analysis-chart][data-chart=${type}] canvas`).waitFor();
+  }
+  assert.match(page.url(), /chart=bar/);
+  const [xlsx] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test=export-xlsx]').click()]);
+  assert.equal(xlsx.suggestedFilename(), '数据分析.xlsx');
+  const bytes = readFileSync(await xlsx.path());
+  assert.ok(bytes.length > 1000, `xlsx of ${bytes.length} bytes`);
+  assert.equal(bytes.subarray(0, 2).toString(), 'PK');
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test=export-csv]').click()]);
+  const text = readFileSync(await csv.path(), 'utf8');
+  assert.match(text, /广州市/);
+  // A period the server cannot read: its message, as returned.
+  await page.goto(`${server.url}/analysis?dx=YSS_REG_USERS&ou=children&m=value&pe=custom&items=2022-13&layout=dx:row,ou:row,pe:col`);
+  const error = page.locator('[data-test=analysis-error]');
+  await error.waitFor();
+  assert.match(await error.innerText(), /报告期“2022-13”格式不正确/);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('数据分析 on a 390×844 phone: controls fold away, the table scrolls, no page overflow', async () => {
+  const page = await openPage(browser, PHONE);
+  await signIn(page, server.url, 'gd_viewer');
+  await page.goto(`${server.url}/analysis`);
+  await page.locator('[data-test=pivot-table]').waitFor();
+  assert.equal(await page.locator('[data-test=run-query]').isVisible(), false);
+  await page.locator('[data-test=toggle-controls]').click();
+  await page.locator('[data-test=run-query]').waitFor();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  assert.equal(overflow, false);
+  assert.ok(await page.locator('[data-test=pivot-table] [data-test=row-ou]', { hasText: '湛江市' }).count() >= 1);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

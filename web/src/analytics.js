@@ -106,3 +106,30 @@ export function childOf(code, focus, childCodes) {
   }
   return best;
 }
+
+// Indicators grouped as the forms' sections group them, the rest under 其他;
+// text and yes/no indicators have no figures to analyse.
+export function groupIndicators(indicators, forms) {
+  const byCode = new Map(indicators.filter((i) => i.valueType !== 'text' && i.valueType !== 'boolean')
+    .map((i) => [i.code, i]));
+  const seen = new Set();
+  const groups = [];
+  for (const form of forms) {
+    for (const section of form.sections || []) {
+      const list = section.indicators.filter((c) => byCode.has(c) && !seen.has(c)).map((c) => byCode.get(c));
+      list.forEach((i) => seen.add(i.code));
+      if (list.length) groups.push({ title: section.title, indicators: list });
+    }
+  }
+  const rest = [...byCode.values()].filter((i) => !seen.has(i.code));
+  if (rest.length) groups.push({ title: '其他', indicators: rest });
+  return groups;
+}
+
+// The month to show when none is chosen: that of the last reporting round
+// everyone has submitted, else the given fallback.
+export function lastCompletedPeriod(tasks, fallback = '') {
+  const done = tasks.filter((t) => /^\d{4}-\d{2}$/.test(t.period) && t.assigned > 0 && t.submitted >= t.assigned)
+    .map((t) => t.period).sort();
+  return done.length ? done[done.length - 1] : fallback;
+}

@@ -214,6 +214,25 @@ test('a user is created with a temporary password and the action is in the audit
   assert.equal(fresh.mustChangePassword, true);
   const user = (await api.get('/api/users/zj_tongji')).body;
   assert.deepEqual([...user.roles].sort(), ['filler', 'viewer']);
+  // Filtered by unit; then the account is disabled and its password reset.
+  await $('user-unit-filter').click();
+  await page.keyboard.type('湛江');
+  await chooseOption('湛江市');
+  // 湛江市 and the units below it: no provincial accounts.
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('[data-test=user-table] .el-table__row')];
+    return rows.some((tr) => tr.textContent.includes('zj_tongji')) && !rows.some((tr) => tr.textContent.includes('gd_admin'));
+  });
+  await $('user-edit-zj_tongji').click();
+  await $('user-disabled').click();
+  await $('user-save').click();
+  await $('user-table').locator('.el-table__row', { hasText: 'zj_tongji' }).locator('text=已停用').waitFor();
+  assert.equal((await api.get('/api/users/zj_tongji')).body.disabled, true);
+  await $('user-reset-zj_tongji').click();
+  await page.locator('.el-message-box__btns button', { hasText: '重置' }).click();
+  await $('secret-value').waitFor();
+  assert.notEqual((await $('secret-value').innerText()).trim(), temporary);
+  await $('secret-close').click();
 
   await page.goto(`${server.url}/admin/audit`);
   await $('audit-table').locator('.el-table__row').first().waitFor();
@@ -221,7 +240,10 @@ test('a user is created with a temporary password and the action is in the audit
   await $('audit-action').click();
   await page.keyboard.type('user.');
   await chooseOption('用户管理');
-  await $('audit-search').click();
+  await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/api/audit?') && r.url().includes('action=user.')),
+    $('audit-search').click(),
+  ]);
   const row = $('audit-table').locator('.el-table__row', { hasText: 'user.create' });
   await row.locator('text=user:zj_tongji').waitFor();
   assert.equal(await $('audit-table').locator('.el-table__row', { hasText: 'login' }).count(), 0);

@@ -5,6 +5,7 @@ import { defineConfig } from 'vite';
 import vue from '@vitejs/plugin-vue';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { simplifyProvince } from './mapSimplify.js';
 
 const require = createRequire(import.meta.url);
 
@@ -12,6 +13,8 @@ function provinceMaps() {
   const provinces = ['guangdong'];
   const source = (name) =>
     require.resolve(`echarts4/map/json/province/${name}.json`);
+  // Decoded and simplified for the dashboard (see mapSimplify.js).
+  const map = (name) => JSON.stringify(simplifyProvince(JSON.parse(readFileSync(source(name), 'utf8'))));
   return {
     name: 'tianbao-province-maps',
     configureServer(server) {
@@ -19,12 +22,12 @@ function provinceMaps() {
         const m = req.url.match(/^\/maps\/(\w+)\.json$/);
         if (!m || !provinces.includes(m[1])) return next();
         res.setHeader('content-type', 'application/json');
-        res.end(readFileSync(source(m[1])));
+        res.end(map(m[1]));
       });
     },
     generateBundle() {
       for (const name of provinces) {
-        this.emitFile({ type: 'asset', fileName: `maps/${name}.json`, source: readFileSync(source(name)) });
+        this.emitFile({ type: 'asset', fileName: `maps/${name}.json`, source: map(name) });
       }
     },
   };

@@ -31,7 +31,16 @@ export function useChart(elementRef, { theme } = {}) {
     if (chart && chart.getDom() !== el) dispose();
     if (!chart) {
       chart = echarts.init(el, theme);
-      observer = new ResizeObserver(() => chart?.resize());
+      // Redraw only on a real change of size: the observer also reports the
+      // size the chart was just drawn at.
+      let size = `${el.clientWidth}x${el.clientHeight}`;
+      observer = new ResizeObserver(() => {
+        const now = `${el.clientWidth}x${el.clientHeight}`;
+        if (now !== size) {
+          size = now;
+          chart?.resize();
+        }
+      });
       observer.observe(el);
     }
     chart.setOption(option, settings);

@@ -112,26 +112,39 @@ Totals Cube::View::range(IndicatorId i, PeriodId p, model::SubtreeRange r) const
 }
 
 void Cube::View::ranges(IndicatorId i, PeriodId p, std::span<const model::SubtreeRange> rs,
-                        std::span<Totals> out) const {
+                        std::span<Totals> out, bool extremes) const {
   const Slice* s = cube_.slice(i, p);
   if (!s) return;
   const model::Ordinal* ords = s->ordinals.data();
   const double* vals = s->values.data();
   const std::size_t n = s->ordinals.size();
+  // The values of a range are one run [from, to) of the slice: find its end,
+  // then sum a plain array.
+  auto sum_range = [&](std::size_t from, const model::SubtreeRange& r) {
+    std::size_t to = from;
+    while (to < n && ords[to] < r.end) ++to;
+    Totals t;
+    t.count = static_cast<std::uint32_t>(to - from);
+    double sum = 0;
+    for (std::size_t at = from; at < to; ++at) sum += vals[at];
+    t.sum = sum;
+    if (extremes) {
+      for (std::size_t at = from; at < to; ++at) {
+        t.min = std::min(t.min, vals[at]);
+        t.max = std::max(t.max, vals[at]);
+      }
+    }
+    return t;
+  };
   // Visit ranges by ascending start so each search starts where the last
   // one landed: a sweep over the slice for disjoint ranges (all counties),
   // still correct when ranges nest (a city and its counties).
-  auto sum_range = [&](std::size_t from, const model::SubtreeRange& r) {
-    Totals t;
-    for (std::size_t at = from; at < n && ords[at] < r.end; ++at) t.add(vals[at]);
-    return t;
-  };
   bool sorted = true;
   for (std::size_t k = 1; k < rs.size() && sorted; ++k) sorted = rs[k - 1].begin <= rs[k].begin;
   std::size_t from = 0;
   if (sorted) {
     // Many ranges over a slice of similar size: a merge (walk forward)
-    // costs O(values + ranges); few ranges over a big slice: binary search.
+    // costs O(values + ranges); few ranges over a big slice: a search.
     bool merge = rs.size() * 8 >= n;
     for (std::size_t k = 0; k < rs.size(); ++k) {
       if (merge) {

@@ -80,8 +80,10 @@ class Cube {
     PeriodId period(std::string_view period) const;      // kUnknown if never seen
     Totals range(IndicatorId i, PeriodId p, model::SubtreeRange r) const;
     // Totals for several ranges of one slice at once (any order, may nest).
+    // Without `extremes`, min and max are left as they are: sums and counts
+    // are all most indicators need, and the loop is then a plain sum.
     void ranges(IndicatorId i, PeriodId p, std::span<const model::SubtreeRange> rs,
-                std::span<Totals> out) const;
+                std::span<Totals> out, bool extremes = true) const;
     std::optional<double> point(IndicatorId i, PeriodId p, model::Ordinal o) const;
     std::size_t value_count() const { return cube_.value_count_; }
 

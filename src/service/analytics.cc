@@ -84,6 +84,9 @@ class Run {
     }
     cube::Cube::IndicatorId id = view_.indicator(code);
     if (id == cube::Cube::kUnknown) return out;
+    auto totals = [&](cube::Cube::IndicatorId i, cube::Cube::PeriodId p) {
+      return this->totals(i, p, needs_extremes(*ind));
+    };
     if (!pe.month_ids) pe.month_ids = month_ids(pe);
     const std::vector<cube::Cube::PeriodId>& months = *pe.month_ids;
     if (ind->kind == model::IndicatorKind::kFlow) {
@@ -118,6 +121,11 @@ class Run {
   }
 
  private:
+  static bool needs_extremes(const model::Indicator& ind) {
+    return ind.aggregation == model::Aggregation::kMin ||
+           ind.aggregation == model::Aggregation::kMax;
+  }
+
   static std::optional<double> combine(const model::Indicator& ind, const cube::Totals& t) {
     if (t.empty()) return std::nullopt;
     switch (ind.aggregation) {
@@ -146,7 +154,8 @@ class Run {
 
   // Totals per ou item for one slice (a span into pool_); empty if the
   // slice has no values there.
-  std::span<const cube::Totals> totals(cube::Cube::IndicatorId i, cube::Cube::PeriodId p) {
+  std::span<const cube::Totals> totals(cube::Cube::IndicatorId i, cube::Cube::PeriodId p,
+                                       bool extremes) {
     if (p == cube::Cube::kUnknown) return {};
     std::uint64_t key = (std::uint64_t{i} << 32) | p;
     auto [it, inserted] = cache_.try_emplace(key, kNoTotals);
@@ -157,10 +166,10 @@ class Run {
       pool_.resize(at + ou_.size());
       std::span<cube::Totals> per_item(pool_.data() + at, ou_.size());
       if (single_) {
-        view_.ranges(i, p, flat_, per_item);
+        view_.ranges(i, p, flat_, per_item, extremes);
       } else {
         scratch_.assign(flat_.size(), cube::Totals{});
-        view_.ranges(i, p, flat_, scratch_);
+        view_.ranges(i, p, flat_, scratch_, extremes);
         for (std::size_t k = 0; k < scratch_.size(); ++k) {
           cube::Totals& into = per_item[owner_[k]];
           const cube::Totals& t = scratch_[k];
@@ -429,6 +438,14 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
     }
 
     Run run(view, *catalogue, ou);
+    // Row keys are written per row: name the shown dimensions once.
+    enum class Dimension { kDx, kOu, kPe };
+    std::vector<Dimension> shown_dims;
+    for (const std::string& d : req.shown) {
+      shown_dims.push_back(d == "dx"   ? Dimension::kDx
+                           : d == "ou" ? Dimension::kOu
+                                       : Dimension::kPe);
+    }
     std::vector<std::string> dx_items =
         is_shown("dx") ? req.dx : std::vector<std::string>{req.dx.front()};
     out->cells.reserve(cells);
@@ -495,10 +512,10 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
             out->cells.resize(first_cell);
             continue;
           }
-          for (const std::string& d : req.shown) {
-            out->keys.push_back(d == "dx"   ? dx_index
-                                : d == "ou" ? static_cast<std::uint32_t>(u)
-                                            : pe_index);
+          for (Dimension d : shown_dims) {
+            out->keys.push_back(d == Dimension::kDx   ? dx_index
+                                : d == Dimension::kOu ? static_cast<std::uint32_t>(u)
+                                                      : pe_index);
           }
         }
       }

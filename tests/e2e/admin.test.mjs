@@ -1,7 +1,8 @@
 // 管理 in the browser: an administrator defines an indicator with the formula
 // checked as they type, builds a form by dragging indicators, dispatches a
 // task to the towns of a city and sees its completeness and 催报 count,
-// browses units and adds a department, creates a user and finds it in the
+// or to villages ticked in the unit tree, writes a validation rule, browses
+// units and adds a department, creates a user and finds it in the
 // audit log.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -74,6 +75,31 @@ test('an indicator formula is checked while typing and saved once fixed', async 
   assert.deepEqual(page.problems, []);
 });
 
+test('a validation rule is checked on each side while typing and saved', async () => {
+  await page.goto(`${server.url}/admin/rules`);
+  await $('rule-table').locator('text=R_ZW_ONLINE_LE_CASES').waitFor();
+  await $('rule-new').click();
+  await $('rule-code').fill('R_ZW_OFFLINE_LE_CASES');
+  await $('rule-name').fill('线下办件不超过办件量');
+  await $('rule-left').fill('ZW_OFFLINE_CASES');
+  await $('rule-right').fill('ZW_CASE * 1.0');
+  await page.waitForFunction(() => /不存在的指标 ZW_CASE\b/.test(
+    document.querySelector('[data-test="rule-right-state"]')?.textContent || ''));
+  assert.match(await $('rule-left-state').innerText(), /公式正确/);
+  assert.equal(await $('rule-save').isDisabled(), true);
+  await $('rule-right').fill('ZW_CASES');
+  await page.waitForFunction(() => /公式正确/.test(
+    document.querySelector('[data-test="rule-right-state"]')?.textContent || ''));
+  await $('rule-dialog').locator('label', { hasText: '提示（填写说明后可提交）' }).click();
+  await $('rule-message').fill('线下办件量大于办件量，请核实');
+  await $('rule-save').click();
+  const row = $('rule-table').locator('.el-table__row', { hasText: 'R_ZW_OFFLINE_LE_CASES' });
+  await row.locator('text=提示').waitFor();
+  const saved = (await api.get('/api/validation-rules/R_ZW_OFFLINE_LE_CASES')).body;
+  assert.deepEqual([saved.left, saved.operator, saved.right, saved.severity], ['ZW_OFFLINE_CASES', '<=', 'ZW_CASES', 'warning']);
+  assert.deepEqual(page.problems, []);
+});
+
 test('a form is built by dragging indicators into a section and reordering them', async () => {
   await page.goto(`${server.url}/admin/forms`);
   await $('form-table').locator('text=TOWN_MONTHLY').waitFor();
@@ -98,6 +124,7 @@ test('a form is built by dragging indicators into a section and reordering them'
   await $('add-ZW_ONLINE_RATE').click();
   // The rule over ZW_ONLINE_CASES and ZW_CASES now applies to the form.
   await $('form-rules').locator('text=网上办件量不能大于政务服务办件量').waitFor();
+  await $('form-rules').locator('text=线下办件量大于办件量，请核实').waitFor();
   await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, '11-管理-报表');
   await $('form-save').click();
@@ -111,7 +138,7 @@ test('a form is built by dragging indicators into a section and reordering them'
   assert.deepEqual(page.problems, []);
 });
 
-test('a task is dispatched to the towns of a city; completeness and 催报 are shown', async () => {
+test('a task is dispatched to the towns of a city, completeness and 催报 are shown; units can be ticked in the tree', async () => {
   await page.goto(`${server.url}/admin/tasks`);
   await $('task-table').locator('.el-table__row').first().waitFor();
   await $('task-dispatch').click();
@@ -160,6 +187,32 @@ test('a task is dispatched to the towns of a city; completeness and 催报 are s
   await result.waitFor();
   assert.match(await result.innerText(), new RegExp(`已向 ${task.assigned - 1} 个未报单位发送催报通知`));
   await screenshot(page, '12-管理-任务');
+
+  // Units picked in the tree: two villages of 中华街道.
+  await $('task-dispatch').click();
+  await $('dispatch-form').click();
+  await chooseOption('村（居）便民服务月报');
+  await $('dispatch-period').locator('input').fill('2022-10');
+  await $('dispatch-period').locator('input').press('Enter');
+  await $('dispatch-mode-pick').click();
+  const tree = $('dispatch-tree');
+  for (const code of ['44', '4408', '440802', '440802001']) {
+    await tree.locator(`[data-code="${code}"]`).waitFor();
+    await tree.locator('.el-tree-node__content', { has: page.locator(`[data-code="${code}"]`) })
+      .locator('.el-tree-node__expand-icon').click();
+  }
+  for (const code of ['440802001001', '440802001002']) {
+    await tree.locator('.el-tree-node__content', { has: page.locator(`[data-code="${code}"]`) })
+      .locator('.el-checkbox').click();
+  }
+  await $('dispatch-deadline-date').click();
+  await $('dispatch-deadline').locator('input').fill('2022-11-20');
+  await $('dispatch-deadline').locator('input').press('Enter');
+  await $('dispatch-submit').click();
+  await status.locator('text=村（居）便民服务月报（2022年10月）').waitFor();
+  const villages = (await api.get('/api/tasks')).body.tasks.find((t) => t.form === 'VILLAGE_MONTHLY' && t.period === '2022-10');
+  assert.equal(villages.assigned, 2);
+  assert.equal(villages.dueDate, '2022-11-20');
   assert.deepEqual(page.problems, []);
 });
 

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempDir, demoDatabase, startServer, login } from '../api/helpers.mjs';
-import { launchBrowser, openPage, signIn, screenshot } from './browser.mjs';
+import { launchBrowser, openPage, signIn, screenshot, PHONE } from './browser.mjs';
 
 let dir, server, browser, page, api;
 
@@ -302,4 +302,18 @@ test('a user is created with a temporary password and the action is in the audit
   assert.equal(await $('audit-table').locator('.el-table__row', { hasText: 'login' }).count(), 0);
   await screenshot(page, '15-审计日志');
   assert.deepEqual(page.problems, []);
+});
+
+test('every 管理 page fits a 390×844 phone screen', async () => {
+  const phone = await openPage(browser, PHONE);
+  await signIn(phone, server.url, 'zj_admin');
+  for (const [path, ready] of [['indicators', 'indicator-table'], ['forms', 'form-table'], ['rules', 'rule-table'],
+    ['tasks', 'task-table'], ['orgunits', 'orgunit-tree'], ['users', 'user-table'], ['audit', 'audit-table']]) {
+    await phone.goto(`${server.url}/admin/${path}`);
+    await phone.locator(`[data-test="${ready}"]`).waitFor();
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.equal(overflow, 0, `/admin/${path} overflows by ${overflow}px`);
+  }
+  assert.deepEqual(phone.problems, []);
+  await phone.context().close();
 });

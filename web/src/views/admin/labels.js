@@ -7,14 +7,3 @@ export const LEVELS = { 1: '省', 2: '市', 3: '县', 4: '镇', 5: '村' };
 export const OPERATORS = ['<=', '<', '>=', '>', '==', '!='];
 export const SEVERITIES = { error: '错误', warning: '提示' };
 
-// Puts an ApiError's message under the form field it names (el-form-item :error).
-export function fieldErrors(error) {
-  return error && error.field ? { [error.field]: error.message } : {};
-}
-
-// Field errors for the inputs a dialog has; anything else as a message box toast.
-export function reportError(error, fields, toast) {
-  const errs = fieldErrors(error);
-  if (!error.field || !fields.includes(error.field)) toast(error.message);
-  return errs;
-}

@@ -59,12 +59,31 @@ test('the dashboard colours the 21 cities and shows the province total of the AP
   await page.context().close();
 });
 
-test('clicking 湛江市 drills down to its figures and back', async () => {
+// A point of the map canvas over the named city, found as a user would: by
+// moving the mouse until the tooltip names it (nearest the south-west first).
+async function pointAt(page, map, name) {
+  const box = await map.boundingBox();
+  const candidates = [];
+  for (let fx = 0.05; fx < 0.6; fx += 0.05) {
+    for (let fy = 0.5; fy < 1; fy += 0.05) candidates.push([fx, fy]);
+  }
+  candidates.sort((a, b) => Math.hypot(a[0] - 0.15, a[1] - 0.8) - Math.hypot(b[0] - 0.15, b[1] - 0.8));
+  for (const [fx, fy] of candidates) {
+    const point = [box.x + fx * box.width, box.y + fy * box.height];
+    await page.mouse.move(...point);
+    const tip = await map.evaluate((el) => el.textContent);
+    if (tip.includes(name) && tip.includes('全省排名')) return point;
+  }
+  throw new Error(`no point of the map shows ${name}`);
+}
+
+test('clicking 湛江市 on the map drills down to its figures and back', async () => {
   const page = await openPage(browser, BIG_SCREEN);
   await signIn(page, server.url, 'gd_viewer');
   await page.goto(`${server.url}/dashboard?indicator=YSS_REG_USERS&period=2022-08`);
-  await page.locator('[data-test=dashboard-map][data-coloured="21"]').waitFor();
-  await page.locator('[data-test=rank-4408]').click();
+  const map = page.locator('[data-test=dashboard-map][data-coloured="21"]');
+  await map.waitFor();
+  await page.mouse.click(...await pointAt(page, map, '湛江市'));
   await page.waitForURL(/city=4408/);
   assert.equal(await page.locator('[data-test=drill-title]').innerText(), '湛江市');
   const api = await analytics(viewer, 'dimension=dx:YSS_REG_USERS&filter=ou:4408&filter=pe:2022-08');
@@ -83,6 +102,10 @@ test('clicking 湛江市 drills down to its figures and back', async () => {
   await page.locator('[data-test=drill-back]').click();
   await page.locator('[data-test=dashboard-map]').waitFor();
   assert.doesNotMatch(page.url(), /city=/);
+  // The ranking beside the map drills down too (政务服务办件量: only 湛江 reports it).
+  await page.locator('[data-test=rank-4408]').click();
+  await page.waitForURL(/indicator=ZW_CASES.*city=4408/);
+  await page.locator('[data-test=drill-title]', { hasText: '湛江市' }).waitFor();
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
@@ -158,7 +181,7 @@ test('a viewer builds indicators × cities × months and the table shows what th
   await page.context().close();
 });
 
-test('charts switch between bar, line and ranking; XLSX and CSV download; errors come in 中文', async () => {
+test('charts switch between bar, line and ranking; XLSX and CSV download; units by the picker; errors come in 中文', async () => {
   const page = await openPage(browser);
   await signIn(page, server.url, 'gd_viewer');
   await page.goto(`${server.url}/analysis?dx=YSS_REG_USERS&ou=children&m=value,new&pe=months&from=2022-01&to=2022-08` +
@@ -177,6 +200,19 @@ test('charts switch between bar, line and ranking; XLSX and CSV download; errors
   const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test=export-csv]').click()]);
   const text = readFileSync(await csv.path(), 'utf8');
   assert.match(text, /广州市/);
+  // Specific units through the picker: 湛江市 and 茂名市 as the only rows.
+  await page.locator('[data-test=unit-mode]').getByText('指定单位').click();
+  for (const name of ['湛江市', '茂名市']) {
+    await page.locator('[data-test=unit-picker]').click();
+    await page.keyboard.type(name.slice(0, 2));
+    await page.locator('.el-select-dropdown__item:visible', { hasText: name }).first().click();
+    await page.keyboard.press('Escape');
+  }
+  await page.locator('[data-test=run-query]').click();
+  await page.waitForURL(/units=4408(%2C|,)4409/);
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-test=pivot-table] [data-test=row-ou]')]
+    .map((el) => el.textContent).join() === '湛江市,茂名市');
+
   // A period the server cannot read: its message, as returned.
   await page.goto(`${server.url}/analysis?dx=YSS_REG_USERS&ou=children&m=value&pe=custom&items=2022-13&layout=dx:row,ou:row,pe:col`);
   const error = page.locator('[data-test=analysis-error]');

@@ -23,7 +23,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/demo.h"
+#include "cli/demo_bulletin.h"
 #include "cli/demo_reporting.h"
+#include "exchange/bulletin_render.h"
 #include "exchange/china_division.h"
 #include "exchange/data_value_sets.h"
 #include "http/api.h"
@@ -39,17 +41,11 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int kExitFailure = 1;
-constexpr int kExitNotYet = 3;
 constexpr const char* kDefaultDb = "sqlite:var/tianbao.db";
 
 int fail(const Status& status) {
   fmt::print(stderr, "错误：{}\n", status.message());
   return kExitFailure;
-}
-
-int not_yet(std::string_view command, std::string_view issue) {
-  fmt::print(stderr, "错误：“{}”尚未实现（{}）\n", command, issue);
-  return kExitNotYet;
 }
 
 // The folder of the running binary's source tree: <repo>/build/tianbao → <repo>.
@@ -213,8 +209,38 @@ int run_demo(const std::string& db) {
     fmt::print("演示指标 {} 个，数据 {} 条（2021-09 至 2022-08），填报任务 {} 个\n",
                reporting->indicators, reporting->values, reporting->tasks);
   }
+  StatusOr<BulletinDemoSummary> bulletins = add_demo_bulletins(**services);
+  if (!bulletins.ok()) return fail(bulletins.status());
+  if (bulletins->templates > 0) {
+    fmt::print("演示月报模板 {} 个（demo、demo-report），项目指标 {} 个\n", bulletins->templates,
+               bulletins->indicators);
+  }
   fmt::print("演示数据已就绪：新增部门 {} 个，演示用户 {} 个\n", summary->departments_added,
              summary->users_added);
+  return 0;
+}
+
+struct BulletinRenderArgs {
+  std::string code;
+  service::RenderOptions options{"", "", "docx"};
+  std::string out;
+};
+
+int run_bulletin_render(const std::string& db, const BulletinRenderArgs& args) {
+  service::ServiceOptions service_options;
+  service_options.load_analytics = true;
+  StatusOr<std::unique_ptr<service::Services>> services = open_services(db, service_options);
+  if (!services.ok()) return fail(services.status());
+  StatusOr<service::BulletinDocument> doc =
+      (*services)->bulletins().render(service::Principal::system(""), args.code, args.options);
+  if (!doc.ok()) return fail(doc.status());
+  StatusOr<exchange::BulletinFile> file = exchange::write_bulletin(*doc, args.options.format);
+  if (!file.ok()) return fail(file.status());
+  std::ofstream out(args.out, std::ios::binary | std::ios::trunc);
+  out.write(file->bytes.data(), static_cast<std::streamsize>(file->bytes.size()));
+  out.close();
+  if (!out) return fail(Internal(fmt::format("无法写入文件 {}", args.out)));
+  fmt::print("已生成 {}（{} {}，{} 字节）\n", args.out, doc->title, doc->issue, file->bytes.size());
   return 0;
 }
 
@@ -418,9 +444,18 @@ int main(int argc, char** argv) {
 
   CLI::App* bulletin = app.add_subcommand("bulletin", "月报");
   bulletin->require_subcommand(1);
-  CLI::App* bulletin_render = bulletin->add_subcommand("render", "生成月报（尚未实现）");
+  CLI::App* bulletin_render =
+      bulletin->add_subcommand("render", "按模板生成月报或工作报告（DOCX、XLSX 或 HTML）");
   add_db(bulletin_render);
-  bulletin_render->allow_extras();
+  BulletinRenderArgs render_args;
+  bulletin_render->add_option("--template", render_args.code, "模板代码，如 demo")->required();
+  bulletin_render->add_option("--period", render_args.options.period, "月份，如 2022-08")
+      ->required();
+  bulletin_render->add_option("--format", render_args.options.format, "docx、xlsx 或 html")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"docx", "xlsx", "html"}));
+  bulletin_render->add_option("--date", render_args.options.date, "落款日期，如 2022-09-13");
+  bulletin_render->add_option("--out", render_args.out, "输出文件")->required();
 
   CLI::App* audit = app.add_subcommand("audit", "审计日志");
   audit->require_subcommand(1);
@@ -462,7 +497,7 @@ int main(int argc, char** argv) {
     import_options.strategy = *strategy;
     return run_import(db, import_file, import_options);
   }
-  if (bulletin_render->parsed()) return not_yet("bulletin render", "月报");
+  if (bulletin_render->parsed()) return run_bulletin_render(db, render_args);
   if (audit_verify->parsed()) return run_audit_verify(db);
   return kExitFailure;
 }

@@ -366,6 +366,17 @@ Status write_sheet(lxw_workbook* book, const Sheet& sheet, const std::string& na
     }
   }
 
+  for (const CellRange& m : sheet.merges) {
+    if (m.first_row >= sheet.rows.size() || m.first_col >= sheet.rows[m.first_row].size()) continue;
+    lxw_format* format = sheet.header_row && m.first_row == 0 ? formats.header : data_format;
+    RETURN_IF_ERROR(
+        lxw_status(worksheet_merge_range(
+                       ws, static_cast<lxw_row_t>(m.first_row), static_cast<lxw_col_t>(m.first_col),
+                       static_cast<lxw_row_t>(m.last_row), static_cast<lxw_col_t>(m.last_col),
+                       escape_xstring(sheet.rows[m.first_row][m.first_col]).c_str(), format),
+                   "合并单元格"));
+  }
+
   // Two notes on one cell would make two comments Excel refuses; join them.
   std::map<std::pair<std::size_t, std::size_t>, std::string> notes;
   for (const CellNote& note : sheet.notes) {

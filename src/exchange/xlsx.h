@@ -33,6 +33,14 @@ struct CellNote {
   std::string text{};
 };
 
+// Cells merged into one (0-based, inclusive); the top-left cell's text shows.
+struct CellRange {
+  std::size_t first_row = 0;
+  std::size_t first_col = 0;
+  std::size_t last_row = 0;
+  std::size_t last_col = 0;
+};
+
 // Members default to `{}` so that designated initializers naming only some
 // of them, as in the example above, compile under -Wextra -Werror.
 struct Sheet {
@@ -43,6 +51,7 @@ struct Sheet {
   std::vector<CellNote> notes{};               // comments shown on hover
   std::vector<std::size_t> numeric_columns{};  // numbers where they parse, with validation
   bool protect_header = false;                 // lock the header row, leave data cells editable
+  std::vector<CellRange> merges{};             // grouped headers, written after the cells
 };
 
 struct Workbook {

@@ -21,6 +21,7 @@ void register_api(Router& router, service::Services& services) {
   register_reporting_routes(router, services);
   register_analytics_routes(router, services);
   register_data_value_routes(router, services);
+  register_bulletin_routes(router, services);
 }
 
 }  // namespace tianbao::http

@@ -29,6 +29,8 @@ StatusOr<std::unique_ptr<Services>> Services::open(std::string_view db_url,
       [analytics](const std::vector<store::ValueWrite>& writes) { analytics->apply(writes); });
   s->reporting_->set_value_observer(
       [analytics](const std::vector<store::ValueWrite>& writes) { analytics->apply(writes); });
+  s->bulletins_ = std::make_unique<Bulletins>(*s->store_, *s->org_units_, *s->metadata_,
+                                              *s->analytics_, *s->access_, *s->audit_, *s->clock_);
   return s;
 }
 

@@ -16,6 +16,7 @@
 #include "service/analytics.h"
 #include "service/accounts.h"
 #include "service/audit_log.h"
+#include "service/bulletins.h"
 #include "service/clock.h"
 #include "service/contacts.h"
 #include "service/data_import.h"
@@ -49,6 +50,7 @@ class Services {
   Reporting& reporting() { return *reporting_; }
   Analytics& analytics() { return *analytics_; }
   DataImport& data_import() { return *data_import_; }
+  Bulletins& bulletins() { return *bulletins_; }
 
  private:
   Services() = default;
@@ -66,6 +68,7 @@ class Services {
   std::unique_ptr<cube::Cube> cube_;
   std::unique_ptr<Analytics> analytics_;
   std::unique_ptr<DataImport> data_import_;
+  std::unique_ptr<Bulletins> bulletins_;
 };
 
 }  // namespace tianbao::service

@@ -203,10 +203,23 @@ CREATE TABLE notice (
 CREATE INDEX notice_org ON notice(org_unit_id, at);
 )sql";
 
+constexpr std::string_view kBulletins = R"sql(
+CREATE TABLE bulletin_template (
+  id         INTEGER PRIMARY KEY,
+  code       TEXT    NOT NULL UNIQUE,
+  title      TEXT    NOT NULL,
+  kind       TEXT    NOT NULL CHECK (kind IN ('bulletin', 'report')),
+  definition TEXT    NOT NULL,  -- the template as JSON (docs/api.md, /api/bulletins)
+  updated_at INTEGER NOT NULL,
+  updated_by TEXT    NOT NULL
+);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "org units and settings", kOrgUnits},
     Migration{2, "users, sessions, tokens, audit log, contacts", kAccounts},
     Migration{3, "indicators, forms, rules, tasks, entries, data values, notices", kReporting},
+    Migration{4, "bulletin and work-report templates", kBulletins},
 };
 
 }  // namespace

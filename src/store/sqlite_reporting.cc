@@ -51,17 +51,6 @@ std::string value_text(const std::optional<double>& number,
   return {};
 }
 
-// Runs a statement that must change exactly one row; `none` if it changed
-// none (a taken code on insert, an unknown one on update or delete).
-Status change_one(sqlite3* db, Statement& q, std::string_view what, Status none) {
-  RETURN_IF_ERROR(q.run(what));
-  return sqlite3_changes(db) == 1 ? Status::Ok() : none;
-}
-
-Status not_found(std::string_view what, std::string_view code, const char* reason) {
-  return NotFound(fmt::format("{} {} 不存在", what, code), "code", reason);
-}
-
 constexpr std::string_view kIndicatorColumns =
     "SELECT code, name, unit, value_type, aggregation, kind, formula, min_value, max_value, "
     "definition, guidance FROM indicator ";

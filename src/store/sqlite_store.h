@@ -89,6 +89,11 @@ class SqliteStore final : public Store {
   Status insert_notices(const std::vector<NoticeRecord>& notices) override;
   StatusOr<std::vector<NoticeRecord>> notices_for(const std::vector<std::string>& org_codes,
                                                   std::size_t limit) override;
+  StatusOr<std::vector<BulletinRecord>> list_bulletins() override;
+  StatusOr<std::optional<BulletinRecord>> find_bulletin(std::string_view code) override;
+  Status insert_bulletin(const BulletinRecord& bulletin) override;
+  Status update_bulletin(const BulletinRecord& bulletin) override;
+  Status delete_bulletin(std::string_view code) override;
   StatusOr<std::optional<std::string>> get_setting(std::string_view key) override;
   Status set_setting(std::string_view key, std::string_view value) override;
 

@@ -140,5 +140,15 @@ class Transaction {
   bool open_ = false;
 };
 
+// Runs a statement that must change exactly one row; `none` if it changed
+// none (a taken code on insert, an unknown one on update or delete).
+inline Status change_one(sqlite3* db, Statement& q, std::string_view what, Status none) {
+  RETURN_IF_ERROR(q.run(what));
+  return sqlite3_changes(db) == 1 ? Status::Ok() : none;
+}
+
+inline Status not_found(std::string_view what, std::string_view code, const char* reason) {
+  return NotFound(fmt::format("{} {} 不存在", what, code), "code", reason);
+}
 
 }  // namespace tianbao::store::sqlite_detail

@@ -217,6 +217,17 @@ struct NoticeRecord {
   std::string created_by;
 };
 
+// A bulletin or work-report template (service/bulletins.h); the store
+// keeps its definition as JSON text and does not look inside.
+struct BulletinRecord {
+  std::string code;
+  std::string title;
+  std::string kind;        // "bulletin" or "report"
+  std::string definition;  // JSON
+  Millis updated_at = 0;
+  std::string updated_by;
+};
+
 struct UpsertSummary {
   std::size_t inserted = 0;
   std::size_t updated = 0;
@@ -329,6 +340,13 @@ class Store {
   virtual Status insert_notices(const std::vector<NoticeRecord>& notices) = 0;
   virtual StatusOr<std::vector<NoticeRecord>> notices_for(const std::vector<std::string>& org_codes,
                                                           std::size_t limit) = 0;
+
+  // Bulletin and work-report templates, keyed by code.
+  virtual StatusOr<std::vector<BulletinRecord>> list_bulletins() = 0;
+  virtual StatusOr<std::optional<BulletinRecord>> find_bulletin(std::string_view code) = 0;
+  virtual Status insert_bulletin(const BulletinRecord& bulletin) = 0;  // AlreadyExists
+  virtual Status update_bulletin(const BulletinRecord& bulletin) = 0;  // NotFound
+  virtual Status delete_bulletin(std::string_view code) = 0;           // NotFound
 
   // Small named settings (deployment name, reference-data version, …).
   virtual StatusOr<std::optional<std::string>> get_setting(std::string_view key) = 0;

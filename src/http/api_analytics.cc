@@ -17,11 +17,36 @@ namespace {
 constexpr const char* kXlsxType =
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-// Up to four decimals, no trailing zeros: 1234.5, 90, 55.1235.
-std::string format_cell(double v) {
-  double rounded = std::round(v * 10000.0) / 10000.0;
-  if (rounded == 0) rounded = 0;  // no "-0"
-  return fmt::format("{}", rounded);
+// Appends `text` as a JSON string. Text in tables was checked to be UTF-8
+// when stored, so only quotes, backslashes and control characters need
+// escaping; this runs for every name of a large answer, where building a
+// JSON value per string cost more than the figures themselves.
+void append_json_string(std::string& out, std::string_view text) {
+  out += '"';
+  std::size_t plain = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(text.substr(plain, i - plain));
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+      out += escaped;
+    }
+    plain = i + 1;
+  }
+  out.append(text.substr(plain));
+  out += '"';
+}
+
+// A cell as DHIS2 writes it: the figure as a string, "" when empty.
+void append_cell(std::string& out, std::optional<double> cell) {
+  out += '"';
+  if (cell) model::append_figure(out, *cell);
+  out += '"';
 }
 
 std::vector<std::string> split(const std::string& text, char sep) {
@@ -141,7 +166,7 @@ Response csv_response(const service::AnalyticsTable& t) {
     }
     for (std::size_t m = 0; m < t.measures.size(); ++m) {
       std::optional<double> c = t.cell(r, m);
-      cells.push_back(c ? format_cell(*c) : "");
+      cells.push_back(c ? model::format_figure(*c) : "");
     }
     for (std::size_t i = 0; i < cells.size(); ++i) body += (i ? "," : "") + quote(cells[i]);
     body += "\r\n";
@@ -166,7 +191,7 @@ StatusOr<Response> xlsx_response(const service::AnalyticsTable& t) {
     for (std::size_t d = 0; d < t.shown.size(); ++d) cells.push_back(name_of(t.key(r, d)));
     for (std::size_t m = 0; m < t.measures.size(); ++m) {
       std::optional<double> c = t.cell(r, m);
-      cells.push_back(c ? format_cell(*c) : "");
+      cells.push_back(c ? model::format_figure(*c) : "");
     }
     sheet.rows.push_back(std::move(cells));
   }
@@ -180,43 +205,6 @@ StatusOr<Response> xlsx_response(const service::AnalyticsTable& t) {
   r.body = std::move(bytes);
   r.headers.emplace_back("Content-Disposition", "attachment; filename=\"analytics.xlsx\"");
   return r;
-}
-
-// Appends `text` as a JSON string. Text in tables was checked to be UTF-8
-// when stored, so only quotes, backslashes and control characters need
-// escaping; this runs for every name of a large answer, where building a
-// JSON value per string cost more than the figures themselves.
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  std::size_t plain = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.substr(plain, i - plain));
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-      out += escaped;
-    }
-    plain = i + 1;
-  }
-  out.append(text.substr(plain));
-  out += '"';
-}
-
-// A cell as DHIS2 writes it: a string, up to four decimals, no "-0".
-void append_cell(std::string& out, std::optional<double> cell) {
-  out += '"';
-  if (cell) {
-    double rounded = std::round(*cell * 10000.0) / 10000.0;
-    char digits[40];
-    auto end = fmt::format_to_n(digits, sizeof digits, "{}", rounded == 0 ? 0.0 : rounded).out;
-    out.append(digits, end);
-  }
-  out += '"';
 }
 
 // The DHIS2-shaped body. Rows are written directly rather than through a

@@ -1,6 +1,11 @@
 #include "model/text.h"
 
+#include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdint>
+
+#include <fmt/format.h>
 
 namespace tianbao::model {
 
@@ -100,6 +105,44 @@ std::string sanitize_for_message(std::string_view s) {
     }
   }
   if (i < s.size()) out += "…";
+  return out;
+}
+
+// Written as a scaled integer: exact up to 15 significant digits, where the
+// shortest double form has the same digits; only larger figures go through
+// the general float formatter. A county table has tens of thousands of
+// cells, and formatting was the largest part of writing it.
+void append_figure(std::string& out, double value) {
+  constexpr double kScale = 10000.0;
+  constexpr double kExactLimit = 1e15;
+  double scaled = std::round(value * kScale);
+  char digits[48];
+  char* end = digits;
+  if (std::abs(scaled) < kExactLimit) {
+    auto n = static_cast<std::int64_t>(scaled);
+    if (n < 0) {
+      *end++ = '-';
+      n = -n;
+    }
+    end = std::to_chars(end, digits + sizeof digits, n / 10000).ptr;
+    if (auto fraction = static_cast<int>(n % 10000); fraction != 0) {
+      char four[4] = {
+          static_cast<char>('0' + fraction / 1000), static_cast<char>('0' + fraction / 100 % 10),
+          static_cast<char>('0' + fraction / 10 % 10), static_cast<char>('0' + fraction % 10)};
+      int used = 4;
+      while (four[used - 1] == '0') --used;
+      *end++ = '.';
+      end = std::copy(four, four + used, end);
+    }
+  } else {
+    end = fmt::format_to_n(digits, sizeof digits, "{}", scaled / kScale).out;
+  }
+  out.append(digits, end);
+}
+
+std::string format_figure(double value) {
+  std::string out;
+  append_figure(out, value);
   return out;
 }
 

@@ -22,4 +22,9 @@ bool has_control_chars(std::string_view s);
 // control characters replaced by U+FFFD, for quoting inside error messages.
 std::string sanitize_for_message(std::string_view s);
 
+// A figure as tianbao shows it in tables and exports: rounded to four
+// decimals, no trailing zeros, no "-0" — 1234.5, 90, 55.1235, -0.5.
+std::string format_figure(double value);
+void append_figure(std::string& out, double value);
+
 }  // namespace tianbao::model

@@ -54,10 +54,36 @@ TEST(TextTest, ControlCharacters) {
 TEST(TextTest, SanitizeForMessage) {
   EXPECT_EQ(sanitize_for_message("湛江"), "湛江");
   EXPECT_EQ(sanitize_for_message("a\xFF"), "a\xEF\xBF\xBD");
-  EXPECT_EQ(sanitize_for_message("a\nb"), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(sanitize_for_message("a\nb"),
+            "a\xEF\xBF\xBD"
+            "b");
   std::string long_text(100, 'x');
   EXPECT_EQ(sanitize_for_message(long_text), std::string(40, 'x') + "…");
   EXPECT_TRUE(is_valid_utf8(sanitize_for_message("\xE6\xB9\xE6\xB1\x9F")));
+}
+
+TEST(TextTest, FormatFigure) {
+  struct Case {
+    double value;
+    const char* text;
+  };
+  const Case cases[] = {
+      {0, "0"},
+      {-0.0, "0"},
+      {-0.00004, "0"},
+      {90, "90"},
+      {1234.5, "1234.5"},
+      {55.12345, "55.1235"},  // half away from zero, as std::round
+      {0.1 + 0.2, "0.3"},
+      {93.66, "93.66"},
+      {-0.5, "-0.5"},
+      {-1234.0001, "-1234.0001"},
+      {0.0001, "0.0001"},
+      {100000.05, "100000.05"},
+      {99999999999.9999, "99999999999.9999"},
+      {123456789012345678.0, "1.2345678901234568e+17"},  // beyond exact digits
+  };
+  for (const Case& c : cases) EXPECT_EQ(format_figure(c.value), c.text) << c.value;
 }
 
 }  // namespace

@@ -17,6 +17,7 @@ before(async () => {
   browser = await launchBrowser();
   page = await openPage(browser);
   await signIn(page, server.url, 'gd_admin');
+  await page.waitForLoadState('networkidle');  // the landing page's requests finish before we leave it
   api = await login(server.url, 'gd_admin');
 });
 
@@ -307,6 +308,7 @@ test('a user is created with a temporary password and the action is in the audit
 test('every 管理 page fits a 390×844 phone screen', async () => {
   const phone = await openPage(browser, PHONE);
   await signIn(phone, server.url, 'zj_admin');
+  await phone.waitForLoadState('networkidle');
   for (const [path, ready] of [['indicators', 'indicator-table'], ['forms', 'form-table'], ['rules', 'rule-table'],
     ['tasks', 'task-table'], ['orgunits', 'orgunit-tree'], ['users', 'user-table'], ['audit', 'audit-table']]) {
     await phone.goto(`${server.url}/admin/${path}`);

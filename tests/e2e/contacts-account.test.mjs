@@ -25,10 +25,17 @@ after(async () => {
 
 const by = (page) => (name) => page.locator(`[data-test="${name}"]`);
 
+// Signs in and lets the landing page finish its requests before going on, so
+// leaving it does not cut them off half-way.
+async function signInSettled(page, username) {
+  await signIn(page, server.url, username);
+  await page.waitForLoadState('networkidle');
+}
+
 test('an administrator searches, exports, imports with row conflicts and adds a contact', async () => {
   const page = await openPage(browser);
   const $ = by(page);
-  await signIn(page, server.url, 'zj_admin');
+  await signInSettled(page, 'zj_admin');
   await page.goto(`${server.url}/contacts`);
   const table = $('contacts-table');
   await table.locator('.el-table__row').first().waitFor();
@@ -73,7 +80,7 @@ test('an administrator searches, exports, imports with row conflicts and adds a 
 test('a viewer sees masked numbers without links, also on a phone', async () => {
   const page = await openPage(browser, PHONE);
   const $ = by(page);
-  await signIn(page, server.url, 'zj_viewer');
+  await signInSettled(page, 'zj_viewer');
   await page.goto(`${server.url}/contacts`);
   await $('contacts-masked').waitFor();
   const rows = $('contacts-table').locator('.el-table__row');
@@ -90,7 +97,7 @@ test('a viewer sees masked numbers without links, also on a phone', async () => 
 test('password rules show live; a token is shown once, works, and is revoked; TOTP is turned on with a code', async () => {
   const page = await openPage(browser);
   const $ = by(page);
-  await signIn(page, server.url, 'ck_approver');
+  await signInSettled(page, 'ck_approver');
   await page.goto(`${server.url}/account`);
   await $('pw-old').fill('Demo@2022');
   await $('pw-new').fill('abc');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { tempDir, demoDatabase, startServer, login, tokenClient, totp } from '../api/helpers.mjs';
 import { makeXlsx } from '../api/xlsx.mjs';
-import { launchBrowser, openPage, signIn, screenshot, PHONE } from './browser.mjs';
+import { launchBrowser, openPage, screenshot, demoPassword, PHONE } from './browser.mjs';
 
 let dir, server, browser;
 
@@ -25,18 +25,20 @@ after(async () => {
 
 const by = (page) => (name) => page.locator(`[data-test="${name}"]`);
 
-// Signs in and lets the landing page finish its requests before going on, so
-// leaving it does not cut them off half-way.
-async function signInSettled(page, username) {
-  await signIn(page, server.url, username);
-  await page.waitForLoadState('networkidle');
+// Signs in through the login page straight to `path`, so no other page's
+// requests are in flight or cut off on the way.
+async function signInTo(page, username, path) {
+  await page.goto(`${server.url}/login?redirect=${encodeURIComponent(path)}`);
+  await page.locator('[data-test=username]').fill(username);
+  await page.locator('[data-test=password]').fill(demoPassword);
+  await page.locator('[data-test=login-submit]').click();
+  await page.waitForURL((url) => url.pathname === path);
 }
 
 test('an administrator searches, exports, imports with row conflicts and adds a contact', async () => {
   const page = await openPage(browser);
   const $ = by(page);
-  await signInSettled(page, 'zj_admin');
-  await page.goto(`${server.url}/contacts`);
+  await signInTo(page, 'zj_admin', '/contacts');
   const table = $('contacts-table');
   await table.locator('.el-table__row').first().waitFor();
   await $('contacts-search').fill('赤坎');
@@ -80,8 +82,7 @@ test('an administrator searches, exports, imports with row conflicts and adds a 
 test('a viewer sees masked numbers without links, also on a phone', async () => {
   const page = await openPage(browser, PHONE);
   const $ = by(page);
-  await signInSettled(page, 'zj_viewer');
-  await page.goto(`${server.url}/contacts`);
+  await signInTo(page, 'zj_viewer', '/contacts');
   await $('contacts-masked').waitFor();
   const rows = $('contacts-table').locator('.el-table__row');
   await rows.first().waitFor();
@@ -97,8 +98,7 @@ test('a viewer sees masked numbers without links, also on a phone', async () => 
 test('password rules show live; a token is shown once, works, and is revoked; TOTP is turned on with a code', async () => {
   const page = await openPage(browser);
   const $ = by(page);
-  await signInSettled(page, 'ck_approver');
-  await page.goto(`${server.url}/account`);
+  await signInTo(page, 'ck_approver', '/account');
   await $('pw-old').fill('Demo@2022');
   await $('pw-new').fill('abc');
   const rules = $('pw-rules').locator('li');

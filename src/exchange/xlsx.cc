@@ -58,19 +58,6 @@ std::string ascii_lower(std::string_view s) {
   return out;
 }
 
-// "A", "Z", "AA", … "XFD" for a 0-based column.
-std::string column_name(std::size_t col) {
-  std::string name;
-  for (std::size_t n = col + 1; n > 0; n = (n - 1) / 26) {
-    name.insert(name.begin(), static_cast<char>('A' + (n - 1) % 26));
-  }
-  return name;
-}
-
-std::string cell_name(std::size_t row, std::size_t col) {
-  return fmt::format("{}{}", column_name(col), row + 1);
-}
-
 // Length of the UTF-8 sequence led by `lead`; callers have validated the text.
 std::size_t utf8_sequence_length(unsigned char lead) {
   if (lead < 0x80) return 1;
@@ -261,7 +248,14 @@ std::string escape_xstring(const std::string& text) {
 struct Formats {
   lxw_format* header = nullptr;    // bold; locked (the default)
   lxw_format* unlocked = nullptr;  // data cells of a protected sheet
+  lxw_format* key = nullptr;       // locked columns: locked, light fill
+  lxw_format* readonly = nullptr;  // locked rows: locked, grey fill and text
 };
+
+constexpr lxw_color_t kKeyFill = 0xF2F2F2;
+constexpr lxw_color_t kReadonlyFill = 0xD9D9D9;
+constexpr lxw_color_t kReadonlyText = 0x595959;
+constexpr std::size_t kMaxValidationMessageChars = 255;  // Excel's limit
 
 Status check_sheet(const Sheet& sheet, std::size_t index) {
   auto sheet_where = [&] { return fmt::format("第 {} 个工作表的名称", index + 1); };
@@ -302,13 +296,43 @@ Status check_sheet(const Sheet& sheet, std::size_t index) {
                              "invalid_argument");
     }
   }
-  for (std::size_t col : sheet.numeric_columns) {
-    if (col >= kMaxCols) {
-      return InvalidArgument(fmt::format("工作表“{}”的数字列超出 Excel 范围", label), "sheets",
+  auto outside = [&](const std::vector<std::size_t>& indexes, std::size_t limit) {
+    return std::any_of(indexes.begin(), indexes.end(), [&](std::size_t i) { return i >= limit; });
+  };
+  std::vector<std::size_t> rule_columns;
+  for (const NumberRule& rule : sheet.number_rules) {
+    rule_columns.push_back(rule.col);
+    RETURN_IF_ERROR(check_text(rule.message, [&] {
+      return fmt::format("工作表“{}”第 {} 列的验证提示", label, rule.col + 1);
+    }));
+    if (model::utf8_length(rule.message) > kMaxValidationMessageChars) {
+      return InvalidArgument(fmt::format("工作表“{}”的验证提示超过 255 个字", label), "sheets",
                              "invalid_argument");
     }
   }
+  if (outside(sheet.numeric_columns, kMaxCols) || outside(rule_columns, kMaxCols) ||
+      outside(sheet.hidden_columns, kMaxCols) || outside(sheet.locked_columns, kMaxCols) ||
+      outside(sheet.hidden_rows, kMaxRows) || outside(sheet.locked_rows, kMaxRows)) {
+    return InvalidArgument(fmt::format("工作表“{}”的行或列设置超出 Excel 范围", label), "sheets",
+                           "invalid_argument");
+  }
   return Status::Ok();
+}
+
+bool contains(const std::vector<std::size_t>& indexes, std::size_t i) {
+  return std::find(indexes.begin(), indexes.end(), i) != indexes.end();
+}
+
+// Data validation for one numeric column, from its rule if it has one.
+lxw_data_validation number_validation(const NumberRule* rule, std::string& message) {
+  constexpr double kExcelMax = 9.99999999999999e307;  // Excel's own range
+  lxw_data_validation v{};
+  v.validate = rule && rule->whole ? LXW_VALIDATION_TYPE_INTEGER : LXW_VALIDATION_TYPE_DECIMAL;
+  v.criteria = LXW_VALIDATION_CRITERIA_BETWEEN;
+  v.minimum_number = rule && rule->min ? *rule->min : -kExcelMax;
+  v.maximum_number = rule && rule->max ? *rule->max : kExcelMax;
+  message = rule && !rule->message.empty() ? rule->message : "请输入数字";
+  return v;
 }
 
 Status write_sheet(lxw_workbook* book, const Sheet& sheet, const std::string& name,
@@ -326,12 +350,18 @@ Status write_sheet(lxw_workbook* book, const Sheet& sheet, const std::string& na
 
   std::size_t table_cols = sheet.column_widths.size();
   for (const Row& row : sheet.rows) table_cols = std::max(table_cols, row.size());
+  for (std::size_t c : sheet.hidden_columns) table_cols = std::max(table_cols, c + 1);
   for (std::size_t c = 0; c < table_cols; ++c) {
     bool has_width = c < sheet.column_widths.size();
-    if (!has_width && !protect) break;
+    bool hidden = contains(sheet.hidden_columns, c);
+    if (!has_width && !protect && !hidden) continue;
     double width = has_width ? sheet.column_widths[c] : LXW_DEF_COL_WIDTH;
+    lxw_format* format = protect && contains(sheet.locked_columns, c) ? formats.key : data_format;
+    lxw_row_col_options options{};
+    options.hidden = hidden ? LXW_TRUE : LXW_FALSE;
     auto col = static_cast<lxw_col_t>(c);
-    RETURN_IF_ERROR(lxw_status(worksheet_set_column(ws, col, col, width, data_format), "列宽"));
+    RETURN_IF_ERROR(
+        lxw_status(worksheet_set_column_opt(ws, col, col, width, format, &options), "列宽"));
   }
   if (sheet.header_row) {
     worksheet_freeze_panes(ws, 1, 0);
@@ -339,6 +369,16 @@ Status write_sheet(lxw_workbook* book, const Sheet& sheet, const std::string& na
       RETURN_IF_ERROR(
           lxw_status(worksheet_set_row(ws, 0, LXW_DEF_ROW_HEIGHT, formats.header), "表头格式"));
     }
+  }
+  std::set<std::size_t> special_rows(sheet.hidden_rows.begin(), sheet.hidden_rows.end());
+  if (protect) special_rows.insert(sheet.locked_rows.begin(), sheet.locked_rows.end());
+  for (std::size_t r : special_rows) {
+    lxw_row_col_options options{};
+    options.hidden = contains(sheet.hidden_rows, r) ? LXW_TRUE : LXW_FALSE;
+    lxw_format* format = protect && contains(sheet.locked_rows, r) ? formats.readonly : nullptr;
+    RETURN_IF_ERROR(lxw_status(
+        worksheet_set_row_opt(ws, static_cast<lxw_row_t>(r), LXW_DEF_ROW_HEIGHT, format, &options),
+        "行格式"));
   }
 
   std::vector<bool> numeric;
@@ -349,9 +389,13 @@ Status write_sheet(lxw_workbook* book, const Sheet& sheet, const std::string& na
 
   for (std::size_t r = 0; r < sheet.rows.size(); ++r) {
     const bool is_header = sheet.header_row && r == 0;
-    lxw_format* format = is_header ? formats.header : data_format;
+    const bool locked_row = protect && contains(sheet.locked_rows, r);
     const Row& row = sheet.rows[r];
     for (std::size_t c = 0; c < row.size(); ++c) {
+      lxw_format* format = is_header                                      ? formats.header
+                           : locked_row                                   ? formats.readonly
+                           : protect && contains(sheet.locked_columns, c) ? formats.key
+                                                                          : data_format;
       auto row_num = static_cast<lxw_row_t>(r);
       auto col_num = static_cast<lxw_col_t>(c);
       lxw_error err = LXW_NO_ERROR;
@@ -394,15 +438,15 @@ Status write_sheet(lxw_workbook* book, const Sheet& sheet, const std::string& na
   // Validation covers the column down to the last row, not only the rows
   // written, so numbers typed into a template later are checked as well.
   std::string error_title = "输入有误";
-  std::string error_message = "请输入数字";
   const std::set<std::size_t> numeric_columns(sheet.numeric_columns.begin(),
                                               sheet.numeric_columns.end());
   for (std::size_t col : numeric_columns) {
-    lxw_data_validation validation{};
-    validation.validate = LXW_VALIDATION_TYPE_DECIMAL;
-    validation.criteria = LXW_VALIDATION_CRITERIA_BETWEEN;
-    validation.minimum_number = -9.99999999999999e307;  // Excel's own range
-    validation.maximum_number = 9.99999999999999e307;
+    const NumberRule* rule = nullptr;
+    for (const NumberRule& r : sheet.number_rules) {
+      if (r.col == col) rule = &r;
+    }
+    std::string error_message;
+    lxw_data_validation validation = number_validation(rule, error_message);
     validation.error_title = error_title.data();
     validation.error_message = error_message.data();
     auto col_num = static_cast<lxw_col_t>(col);
@@ -440,8 +484,16 @@ StatusOr<std::string> write_workbook(const Workbook& book) {
   if (formats.header == nullptr || formats.unlocked == nullptr) {
     return Internal("无法创建 Excel 单元格格式");
   }
+  formats.key = workbook_add_format(wb.get());
+  formats.readonly = workbook_add_format(wb.get());
+  if (formats.key == nullptr || formats.readonly == nullptr) {
+    return Internal("无法创建 Excel 单元格格式");
+  }
   format_set_bold(formats.header);
   format_set_unlocked(formats.unlocked);
+  format_set_bg_color(formats.key, kKeyFill);
+  format_set_bg_color(formats.readonly, kReadonlyFill);
+  format_set_font_color(formats.readonly, kReadonlyText);
 
   std::set<std::string> taken;
   for (std::size_t i = 0; i < book.sheets.size(); ++i) {
@@ -1020,6 +1072,18 @@ StatusOr<Workbook> read_workbook(std::string_view bytes) {
 }
 
 }  // namespace
+
+std::string column_name(std::size_t col) {
+  std::string name;
+  for (std::size_t n = col + 1; n > 0; n = (n - 1) / 26) {
+    name.insert(name.begin(), static_cast<char>('A' + (n - 1) % 26));
+  }
+  return name;
+}
+
+std::string cell_name(std::size_t row, std::size_t col) {
+  return fmt::format("{}{}", column_name(col), row + 1);
+}
 
 // Only allocation can throw below (bad_alloc, or length_error for an absurd
 // size); it is reported as a Status rather than let out of the module.

@@ -15,6 +15,7 @@
 // Thread-safety: free functions; no shared state.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,16 @@ namespace tianbao::exchange {
 // A cell is text; numbers read from XLSX come back in their shortest
 // round-trip decimal form ("12.5", "3"), booleans as "TRUE"/"FALSE".
 using Row = std::vector<std::string>;
+
+// Data validation of one numeric column: whole numbers or decimals, within
+// bounds where given; `message` is what Excel shows when it refuses a value.
+struct NumberRule {
+  std::size_t col = 0;
+  bool whole = false;
+  std::optional<double> min{};
+  std::optional<double> max{};
+  std::string message{};  // "请输入数字" if empty
+};
 
 struct CellNote {
   std::size_t row = 0;  // 0-based
@@ -52,16 +63,26 @@ struct Sheet {
   std::vector<std::size_t> numeric_columns{};  // numbers where they parse, with validation
   bool protect_header = false;                 // lock the header row, leave data cells editable
   std::vector<CellRange> merges{};             // grouped headers, written after the cells
+  std::vector<NumberRule> number_rules{};      // for numeric_columns; default: any number
+  std::vector<std::size_t> hidden_rows{};      // e.g. a row of keys for reading back
+  std::vector<std::size_t> hidden_columns{};
+  // With protect_header, these stay locked too: read-only rows are greyed,
+  // key columns keep their plain look.
+  std::vector<std::size_t> locked_rows{};
+  std::vector<std::size_t> locked_columns{};
 };
 
 struct Workbook {
   std::vector<Sheet> sheets{};
 };
 
-inline constexpr std::size_t kMaxXlsxBytes = 64 * 1024 * 1024;         // compressed input
-inline constexpr std::size_t kMaxXlsxPartBytes = 256 * 1024 * 1024;    // one uncompressed part
+inline constexpr std::size_t kMaxXlsxBytes = 64 * 1024 * 1024;       // compressed input
+inline constexpr std::size_t kMaxXlsxPartBytes = 256 * 1024 * 1024;  // one uncompressed part
 
 StatusOr<std::string> write_xlsx(const Workbook& book);
+// "A", "Z", "AA", … "XFD" for a 0-based column; "C5" for 0-based (4, 2).
+std::string column_name(std::size_t col);
+std::string cell_name(std::size_t row, std::size_t col);
 StatusOr<Workbook> read_xlsx(std::string_view bytes);
 
 }  // namespace tianbao::exchange

@@ -22,6 +22,7 @@ void register_api(Router& router, service::Services& services) {
   register_analytics_routes(router, services);
   register_data_value_routes(router, services);
   register_bulletin_routes(router, services);
+  register_task_workbook_routes(router, services);
 }
 
 }  // namespace tianbao::http

@@ -21,5 +21,6 @@ void register_reporting_routes(Router& router, service::Services& services);
 void register_analytics_routes(Router& router, service::Services& services);
 void register_data_value_routes(Router& router, service::Services& services);
 void register_bulletin_routes(Router& router, service::Services& services);
+void register_task_workbook_routes(Router& router, service::Services& services);
 
 }  // namespace tianbao::http

@@ -479,10 +479,8 @@ StatusOr<EntryView> Reporting::get_entry(const Principal& who, std::int64_t task
   std::optional<model::Ordinal> unit = tree->find(org_code);
   std::optional<model::Ordinal> own = tree->find(who.org_code);
   bool sysadmin = who.has(model::Role::kSysadmin);
-  bool is_own = who.org_code == org_code;
   bool above = sysadmin || (own && unit && *own != *unit && tree->in_subtree(*own, *unit));
-  v.can_edit =
-      editable(l.entry.status) && any_role(who, Permission::kFillEntries) && (is_own || sysadmin);
+  v.can_edit = may_fill(who, l.entry);
   v.can_submit = v.can_edit;
   v.next_approver = handed_in(l.entry.status) ? next_approver(l.task, l.entry) : std::string();
   bool approver = any_role(who, Permission::kApproveEntries) && above;
@@ -509,12 +507,12 @@ StatusOr<std::vector<Violation>> Reporting::check_fields(const Principal& who, s
   return interpret(l, fields, nullptr);
 }
 
-StatusOr<SaveResult> Reporting::save_entry(const Principal& who, std::int64_t task_id,
-                                           const std::string& org_code, std::int64_t version,
-                                           const std::vector<FieldInput>& fields,
-                                           std::vector<Violation>* violations_out) {
-  RETURN_IF_ERROR(access_.check(who, Permission::kFillEntries, org_code));
-  ASSIGN_OR_RETURN(Loaded l, load(task_id, org_code));
+bool Reporting::may_fill(const Principal& who, const store::EntryRecord& entry) {
+  return editable(entry.status) && any_role(who, Permission::kFillEntries) &&
+         (who.org_code == entry.org_code || who.has(model::Role::kSysadmin));
+}
+
+Status Reporting::check_writable(const Loaded& l, std::int64_t version) {
   if (!editable(l.entry.status)) {
     return Status(StatusCode::kFailedPrecondition,
                   fmt::format("本表{}，不能修改；如需修改请联系审核员退回",
@@ -526,15 +524,27 @@ StatusOr<SaveResult> Reporting::save_entry(const Principal& who, std::int64_t ta
                   "这份报表已被他人修改（或您在另一个窗口中修改过），请刷新后再保存", "version",
                   "version_conflict");
   }
-  std::vector<store::ValueWrite> writes;
-  std::vector<Violation> violations = interpret(l, fields, &writes);
-  if (has_error(violations)) {
-    if (violations_out) *violations_out = violations;
-    return validation_failed(violations);
+  return Status::Ok();
+}
+
+StatusOr<Reporting::Staged> Reporting::stage(const Loaded& l, const std::vector<FieldInput>& fields,
+                                             std::vector<Violation>* violations_out) {
+  Staged staged;
+  staged.violations = interpret(l, fields, &staged.writes);
+  if (has_error(staged.violations)) {
+    if (violations_out) *violations_out = staged.violations;
+    return validation_failed(staged.violations);
   }
   ASSIGN_OR_RETURN(auto stored, stored_values(l));
   auto& [numbers, texts] = stored;
-  for (const store::ValueWrite& w : writes) {
+  for (const store::ValueWrite& w : staged.writes) {
+    auto n = numbers.find(w.indicator);
+    auto t = texts.find(w.indicator);
+    std::optional<double> old_number;
+    std::optional<std::string> old_text;
+    if (n != numbers.end()) old_number = n->second;
+    if (t != texts.end()) old_text = t->second;
+    if (old_number != w.number || old_text != w.text) staged.changes = true;
     numbers.erase(w.indicator);
     texts.erase(w.indicator);
     if (w.number) numbers[w.indicator] = *w.number;
@@ -543,26 +553,47 @@ StatusOr<SaveResult> Reporting::save_entry(const Principal& who, std::int64_t ta
   ASSIGN_OR_RETURN(std::vector<Violation> checks, evaluate(l, numbers, texts, false));
   // interpret() already reported each field's own warnings; evaluate adds
   // outliers and rules.
-  violations.insert(violations.end(), checks.begin(), checks.end());
+  staged.violations.insert(staged.violations.end(), checks.begin(), checks.end());
+  return staged;
+}
+
+StatusOr<std::int64_t> Reporting::commit_draft(const Principal& who, const Loaded& l,
+                                               Staged& staged, const std::string& channel) {
   store::EntryRecord next = l.entry;
   next.status = EntryStatus::kDraft;
   store::EntryCommit commit;
-  commit.task_id = task_id;
-  commit.org_code = org_code;
+  commit.task_id = l.task.id;
+  commit.org_code = l.entry.org_code;
   commit.expected_version = l.entry.version;
   commit.next = next;
-  commit.writes = std::move(writes);
-  commit.context = {who.username, "form", clock_.now_ms()};
+  commit.writes = std::move(staged.writes);
+  commit.context = {who.username, channel, clock_.now_ms()};
   if (l.entry.status != EntryStatus::kDraft) {
-    commit.event = store::EntryEvent{
-        task_id,      org_code, commit.context.at,
-        who.username, "save",   std::string(model::entry_status_name(l.entry.status)),
-        "draft",      ""};
+    commit.event = store::EntryEvent{l.task.id,
+                                     l.entry.org_code,
+                                     commit.context.at,
+                                     who.username,
+                                     "save",
+                                     std::string(model::entry_status_name(l.entry.status)),
+                                     "draft",
+                                     ""};
   }
   ASSIGN_OR_RETURN(std::int64_t new_version, store_.commit_entry(commit));
   if (observer_) observer_(commit.writes);
-  if (violations_out) *violations_out = violations;
-  return SaveResult{new_version, violations};
+  return new_version;
+}
+
+StatusOr<SaveResult> Reporting::save_entry(const Principal& who, std::int64_t task_id,
+                                           const std::string& org_code, std::int64_t version,
+                                           const std::vector<FieldInput>& fields,
+                                           std::vector<Violation>* violations_out) {
+  RETURN_IF_ERROR(access_.check(who, Permission::kFillEntries, org_code));
+  ASSIGN_OR_RETURN(Loaded l, load(task_id, org_code));
+  RETURN_IF_ERROR(check_writable(l, version));
+  ASSIGN_OR_RETURN(Staged staged, stage(l, fields, violations_out));
+  ASSIGN_OR_RETURN(std::int64_t new_version, commit_draft(who, l, staged, "form"));
+  if (violations_out) *violations_out = staged.violations;
+  return SaveResult{new_version, std::move(staged.violations)};
 }
 
 StatusOr<std::int64_t> Reporting::transition(const Principal& who, const Loaded& l,

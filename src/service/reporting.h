@@ -117,6 +117,43 @@ struct SingleValue {
   std::optional<std::string> raw;
 };
 
+// One row of a task's workbook: an entry in the caller's scope, its values
+// and whether the caller may change it now.
+struct SheetEntry {
+  store::EntryRecord entry;
+  std::string org_name;
+  std::map<std::string, double> numbers;
+  std::map<std::string, std::string> texts;
+  bool can_edit = false;  // the rule form entry applies (own unit, or sysadmin; not handed in)
+};
+
+struct TaskSheet {
+  std::shared_ptr<const Catalogue> catalogue;  // keeps `form` valid
+  store::TaskRecord task;
+  const model::Form* form = nullptr;
+  std::vector<SheetEntry> entries;  // in the caller's scope, in code order
+};
+
+// One unit's row of an uploaded workbook: the whole entry as the file holds
+// it (an empty cell clears the value).
+struct EntryUpload {
+  std::string org_code;
+  std::optional<std::int64_t> version;  // the entry's version when the file was made
+  std::vector<FieldInput> fields;
+};
+
+enum class UploadOutcome { kSaved, kUnchanged, kRejected };
+std::string_view upload_outcome_name(UploadOutcome o);  // "saved", "unchanged", "rejected"
+
+struct EntryUploadResult {
+  std::string org_code;
+  UploadOutcome outcome = UploadOutcome::kRejected;
+  std::int64_t version = 0;  // after the save, or as stored
+  Status status;             // why a row was rejected (not OK only then)
+  // Field errors of a rejected row; warnings (outliers, rules) of a saved one.
+  std::vector<model::Violation> violations;
+};
+
 // Posts notices to an outside channel (SMS gateway, 粤政易) as well.
 using NoticeSink = std::function<void(const std::vector<store::NoticeRecord>&)>;
 
@@ -151,6 +188,17 @@ class Reporting {
                                   const std::string& org_code, std::int64_t version,
                                   const std::vector<FieldInput>& fields,
                                   std::vector<model::Violation>* violations_out);
+  // The task's entries in the caller's scope with their values, for the
+  // Excel template.
+  StatusOr<TaskSheet> task_sheet(const Principal& who, std::int64_t task_id);
+  // Saves each row as save_entry would, through channel "xlsx"; a row whose
+  // values equal the stored ones is left alone (so read-only rows may come
+  // back untouched), a changed row needs the version it was downloaded at.
+  // Bad rows are rejected one by one; with dry_run nothing is written.
+  StatusOr<std::vector<EntryUploadResult>> upload_entries(const Principal& who,
+                                                          std::int64_t task_id,
+                                                          const std::vector<EntryUpload>& rows,
+                                                          bool dry_run);
   // Checks fields without saving (for validation as the filler types).
   StatusOr<std::vector<model::Violation>> check_fields(const Principal& who, std::int64_t task_id,
                                                        const std::string& org_code,
@@ -191,18 +239,36 @@ class Reporting {
   StatusOr<Loaded> load(std::int64_t task_id, const std::string& org_code);
   // The unit whose approval is due next, or empty if fully approved.
   std::string next_approver(const store::TaskRecord& task, const store::EntryRecord& entry) const;
+  // What a save would write, once its fields are interpreted and the entry
+  // checked as it would be afterwards.
+  struct Staged {
+    std::vector<store::ValueWrite> writes;
+    std::vector<model::Violation> violations;  // the fields' own, then outliers and rules
+    bool changes = false;                      // some write differs from what is stored
+  };
+  // Any field with an error → InvalidArgument (validation_failed) with the
+  // violations in *violations_out, and nothing staged.
+  StatusOr<Staged> stage(const Loaded& l, const std::vector<FieldInput>& fields,
+                         std::vector<model::Violation>* violations_out);
+  // Refuses a save into a handed-in entry, or over a version other than `version`.
+  static Status check_writable(const Loaded& l, std::int64_t version);
+  // Writes the staged values as a draft; the entry's new version.
+  StatusOr<std::int64_t> commit_draft(const Principal& who, const Loaded& l, Staged& staged,
+                                      const std::string& channel);
+  // May `who` save this entry now (own unit or sysadmin, filler role, not handed in)?
+  static bool may_fill(const Principal& who, const store::EntryRecord& entry);
   // Interprets inputs against the form; fills `writes` for usable values.
   std::vector<model::Violation> interpret(const Loaded& l, const std::vector<FieldInput>& fields,
                                           std::vector<store::ValueWrite>* writes);
   // All checks on a full set of values: per-field bounds, outliers, rules.
-  StatusOr<std::vector<model::Violation>> evaluate(
-      const Loaded& l, const std::map<std::string, double>& numbers,
-      const std::map<std::string, std::string>& texts, bool require_all);
+  StatusOr<std::vector<model::Violation>> evaluate(const Loaded& l,
+                                                   const std::map<std::string, double>& numbers,
+                                                   const std::map<std::string, std::string>& texts,
+                                                   bool require_all);
   StatusOr<std::pair<std::map<std::string, double>, std::map<std::string, std::string>>>
   stored_values(const Loaded& l);
-  StatusOr<std::int64_t> transition(const Principal& who, const Loaded& l,
-                                    store::EntryRecord next, const std::string& action,
-                                    const std::string& reason);
+  StatusOr<std::int64_t> transition(const Principal& who, const Loaded& l, store::EntryRecord next,
+                                    const std::string& action, const std::string& reason);
   bool is_on_time(const store::TaskRecord& task, const store::EntryRecord& entry) const;
   Status notify(const std::vector<store::NoticeRecord>& notices);
 

@@ -247,6 +247,50 @@ TEST(XlsxTest, WriterMarksHeaderNumbersNotesAndProtection) {
   EXPECT_NE(styles.find("locked=\"0\""), std::string::npos) << "unlocked data cells";
 }
 
+TEST(XlsxTest, WriterHidesLocksAndValidatesByRule) {
+  Workbook book;
+  book.sheets.push_back(
+      {.name = "模板",
+       .rows = {{"代码", "件数", "比例", "版本"},
+                {"orgUnit", "A", "B", "version"},
+                {"4401", "3", "", "1"},
+                {"4402", "4", "50", "2"}},
+       .numeric_columns = {1, 2},
+       .protect_header = true,
+       .number_rules = {{.col = 1, .whole = true, .min = 0, .message = "请填整数"},
+                        {.col = 2, .min = 0, .max = 100}},
+       .hidden_rows = {1},
+       .hidden_columns = {3},
+       .locked_rows = {1, 3},
+       .locked_columns = {0, 3}});
+  StatusOr<std::string> bytes = write_xlsx(book);
+  ASSERT_TRUE(bytes.ok()) << bytes.status().to_string();
+  std::string sheet = unzip_part(*bytes, "xl/worksheets/sheet1.xml");
+  const struct {
+    const char* xml;
+    const char* why;
+  } checks[] = {
+      {"<row r=\"2\" spans=\"1:4\" s=\"4\" customFormat=\"1\" hidden=\"1\">", "key row hidden"},
+      {"<row r=\"4\" spans=\"1:4\" s=\"4\" customFormat=\"1\">", "read-only row locked"},
+      {"<col min=\"4\" max=\"4\" width=\"0\" style=\"1\" hidden=\"1\"", "hidden, locked column"},
+      {"<dataValidation type=\"whole\"", "whole numbers by rule"},
+      {"error=\"请填整数\"", "the rule's message"},
+      {"<formula1>0</formula1><formula2>100</formula2>", "the rule's bounds"},
+  };
+  for (const auto& check : checks) {
+    EXPECT_NE(sheet.find(check.xml), std::string::npos) << check.why << "\n" << sheet;
+  }
+  std::string styles = unzip_part(*bytes, "xl/styles.xml");
+  EXPECT_NE(styles.find("FFD9D9D9"), std::string::npos) << "read-only rows are grey";
+  StatusOr<Workbook> back = read_xlsx(*bytes);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->sheets[0].rows, book.sheets[0].rows) << "hidden parts read back";
+
+  Workbook bad = book;
+  bad.sheets[0].hidden_rows = {1 << 20};
+  EXPECT_EQ(write_xlsx(bad).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(XlsxTest, SheetNamesAreSanitisedAndDeduplicated) {
   const std::string long_chinese = [] {
     std::string s;

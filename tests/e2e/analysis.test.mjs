@@ -236,3 +236,17 @@ test('数据分析 on a 390×844 phone: controls fold away, the table scrolls, n
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });
+
+// Regression: an answer without rows (a city viewer's default query over
+// months with no figures yet) threw in the pivot and left the page blank.
+test('a query with no figures says so instead of failing', async () => {
+  const page = await openPage(browser, PHONE);
+  await signIn(page, server.url, 'zj_viewer');
+  await page.goto(`${server.url}/analysis?dx=YSS_REG_USERS&pe=months&from=2030-01&to=2030-02`);
+  assert.match(await page.locator('[data-test=no-data]').innerText(), /没有数据/);
+  const zj = await login(server.url, 'zj_viewer');
+  const answer = await analytics(zj, 'dimension=dx:YSS_REG_USERS&dimension=ou:USER_ORGUNIT&dimension=pe:2030-01');
+  assert.equal(answer.rows.length, 0);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

@@ -57,6 +57,7 @@ table { border-collapse: collapse; width: 100%; margin: .5em 0 1em; font-family:
         font-size: 10.5pt; line-height: 1.4; page-break-inside: auto; }
 th, td { border: 1px solid #000; padding: 2pt 4pt; }
 th { font-weight: bold; text-align: center; }
+td:first-child { white-space: nowrap; }
 td.figure { text-align: right; font-variant-numeric: tabular-nums; }
 tr.total td { font-weight: bold; }
 thead { display: table-header-group; }
@@ -92,7 +93,16 @@ void html_paragraphs(const std::vector<model::Paragraph>& paragraphs, std::strin
 }
 
 void html_table(const DocTable& t, std::string& out) {
-  out += "<table>\n<thead>\n";
+  out += "<table>\n";
+  double total = 0;
+  for (double w : t.column_weights) total += w;
+  if (total > 0 && t.column_weights.size() == t.columns) {
+    out += "<colgroup>";
+    for (double w : t.column_weights)
+      out += fmt::format("<col style=\"width:{:.1f}%\">", 100 * w / total);
+    out += "</colgroup>\n";
+  }
+  out += "<thead>\n";
   for (std::size_t r = 0; r < t.rows.size(); ++r) {
     if (r == t.header_rows) out += "</thead>\n<tbody>\n";
     bool head = r < t.header_rows;

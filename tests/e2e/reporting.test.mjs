@@ -223,7 +223,8 @@ test('the district returns the entry from its page with a reason, which the fill
   await drawer.locator('[data-test="figure-VIL_AGENT_CASES"]', { hasText: '50,000' }).waitFor();
   await drawer.locator('[data-test=drawer-open-page]').click();
   await page.waitForURL(`**/tasks/${taskId}/entries/${VILLAGE}?from=review`);
-  assert.match(await page.locator('[data-test=next-approver]').innerText(), /轮到您（赤坎区）审核/);
+  // The unit's name arrives after the entry; wait for it rather than read the code.
+  await page.locator('[data-test=next-approver]', { hasText: '轮到您（赤坎区）审核' }).waitFor();
   await page.locator('[data-test=return]').click();
   await page.locator('[data-test=reason-input] textarea, textarea[data-test=reason-input]').first()
     .fill('代办件数与往月差距过大，请核实后重报');

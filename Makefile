@@ -6,7 +6,7 @@ DB ?= var/tianbao.db
 LISTEN ?= 127.0.0.1:8080
 TIANBAO := build/tianbao
 
-.PHONY: run test setup unit api asan format clean
+.PHONY: run test setup unit api asan fuzz format clean
 
 setup:
 	@bash scripts/setup
@@ -29,8 +29,12 @@ asan: setup
 	@ctest --test-dir build-asan --output-on-failure -j2
 	@TIANBAO_BIN=build-asan/tianbao node --test tests/api/
 
+# libFuzzer over every parser (clang; not part of test): FUZZ_SECONDS=60 per target.
+fuzz:
+	@bash scripts/fuzz
+
 format:
 	@clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'bench/*.cc')
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -7,8 +7,7 @@
 #include "exchange/data_value_sets.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto body =
-      std::make_shared<const std::string>(reinterpret_cast<const char*>(data), size);
+  auto body = std::make_shared<const std::string>(reinterpret_cast<const char*>(data), size);
   auto source = tianbao::exchange::adx_rows(body);
   if (source.ok()) {
     tianbao::service::ImportRow row;

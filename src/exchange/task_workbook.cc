@@ -18,7 +18,6 @@ constexpr std::string_view kOrgKey = "orgUnit";
 constexpr std::string_view kNameKey = "orgUnitName";
 constexpr std::string_view kVersionKey = "version";
 constexpr std::size_t kKeyRow = 1;
-constexpr std::size_t kFirstDataRow = 2;
 // How far down an uploaded sheet the key row is looked for (people may insert
 // a title row above the header).
 constexpr std::size_t kKeyRowSearch = 10;

@@ -8,6 +8,7 @@
 #include <pugixml.hpp>
 
 #include "exchange/csv.h"
+#include "exchange/xml_names.h"
 #include "model/period.h"
 #include "model/text.h"
 
@@ -188,8 +189,9 @@ StatusOr<service::RowSource> adx_rows(std::shared_ptr<const std::string> body) {
                                        parsed.description(), parsed.offset),
                            "file", "invalid_adx");
   }
+  // Names are matched without their prefix: <adx:group> is as good as <group>.
   pugi::xml_node root = doc->document_element();
-  if (std::string_view(root.name()) != "adx") {
+  if (local_name(root) != "adx") {
     return InvalidArgument("ADX 的根元素须为 <adx xmlns=\"urn:ihe:qrph:adx:2015\">", "file",
                            "invalid_adx");
   }
@@ -203,11 +205,13 @@ StatusOr<service::RowSource> adx_rows(std::shared_ptr<const std::string> body) {
   };
   auto rows = std::make_shared<std::vector<Flat>>();
   std::size_t n = 0;
-  for (pugi::xml_node group : root.children("group")) {
+  for (pugi::xml_node group : root.children()) {
+    if (group.type() != pugi::node_element || local_name(group) != "group") continue;
     StatusOr<std::string> period = period_from_adx(group.attribute("period").value());
     std::string period_text =
         period.ok() ? *period : std::string(group.attribute("period").value());
-    for (pugi::xml_node dv : group.children("dataValue")) {
+    for (pugi::xml_node dv : group.children()) {
+      if (dv.type() != pugi::node_element || local_name(dv) != "dataValue") continue;
       Flat f{++n,          dv.attribute("dataElement").value(),
              period_text,  group.attribute("orgUnit").value(),
              std::nullopt, std::string_view(dv.attribute("deleted").value()) == "true"};

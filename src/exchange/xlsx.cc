@@ -26,6 +26,7 @@
 #include <xlsxwriter.h>
 #include <pugixml.hpp>
 
+#include "exchange/xml_names.h"
 #include "model/text.h"
 
 namespace tianbao::exchange {
@@ -664,20 +665,6 @@ Status load_required_xml(Archive& archive, const std::string& name, XmlPart& par
   const Archive::Entry* entry = archive.find(name);
   if (entry == nullptr) return bad_xlsx(fmt::format("缺少 {}", shown(name)));
   return load_xml(archive, *entry, part);
-}
-
-// Element names without their namespace prefix: some writers use <x:row>.
-std::string_view local_name(const pugi::xml_node& node) {
-  std::string_view name = node.name();
-  std::size_t colon = name.rfind(':');
-  return colon == std::string_view::npos ? name : name.substr(colon + 1);
-}
-
-pugi::xml_node child_element(const pugi::xml_node& parent, std::string_view local) {
-  for (pugi::xml_node node : parent.children()) {
-    if (node.type() == pugi::node_element && local_name(node) == local) return node;
-  }
-  return {};
 }
 
 // The r:id attribute of <sheet>, whatever prefix the relationships namespace got.

@@ -49,5 +49,28 @@ TEST(AdxRowsTest, FlattensGroupsAndRefusesMalformedXml) {
   EXPECT_EQ(adx_rows(std::make_shared<const std::string>("")).status().reason(), "invalid_adx");
 }
 
+// Namespaces may be bound to any prefix; other elements (DHIS2's
+// <annotation>, comments) are skipped.
+TEST(AdxRowsTest, AcceptsPrefixedNamespaceAndSkipsOtherElements) {
+  auto body = std::make_shared<const std::string>(
+      "<adx:adx xmlns:adx=\"urn:ihe:qrph:adx:2015\"><!-- x --><adx:group orgUnit=\"4408\" "
+      "period=\"2022-07-01/P3M\"><adx:dataValue dataElement=\"A\" value=\"2\">"
+      "<adx:annotation>note</adx:annotation></adx:dataValue><other dataElement=\"B\"/>"
+      "</adx:group></adx:adx>");
+  auto source = adx_rows(body);
+  ASSERT_TRUE(source.ok()) << source.status().message();
+  service::ImportRow row;
+  ASSERT_TRUE(*(*source)(row));
+  EXPECT_EQ(row.data_element, "A");
+  EXPECT_EQ(row.period, "2022Q3");
+  EXPECT_EQ(row.org_unit, "4408");
+  EXPECT_EQ(row.value, "2");
+  EXPECT_FALSE(*(*source)(row));
+  EXPECT_EQ(adx_rows(std::make_shared<const std::string>("<adx:dataValueSet xmlns:adx=\"u\"/>"))
+                .status()
+                .reason(),
+            "invalid_adx");
+}
+
 }  // namespace
 }  // namespace tianbao::exchange

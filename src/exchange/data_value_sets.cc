@@ -1,5 +1,6 @@
 #include "exchange/data_value_sets.h"
 
+#include <initializer_list>
 #include <map>
 #include <sstream>
 
@@ -24,13 +25,44 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// A JSON scalar as the text a person would have typed; null → nullopt.
+// A JSON scalar as the text a person would have typed; null → nullopt. An
+// array or object is kept as its JSON text, which the checker then reports
+// (json_rows has refused the deeply nested ones that dump() could not
+// serialise without overflowing the stack).
 std::optional<std::string> scalar_text(const json& v) {
   if (v.is_null()) return std::nullopt;
   if (v.is_string()) return v.get<std::string>();
   if (v.is_number()) return fmt::format("{}", v.get<double>());
   if (v.is_boolean()) return std::string(v.get<bool>() ? "true" : "false");
   return v.dump();
+}
+
+constexpr int kMaxNesting = 32;
+
+// Whether `v` nests arrays and objects more than `levels` deep; the
+// recursion stops at `levels`, however deep `v` goes.
+bool nests_deeper(const json& v, int levels) {
+  if (!v.is_structured()) return false;
+  if (levels == 0) return true;
+  for (const json& child : v) {
+    if (nests_deeper(child, levels - 1)) return true;
+  }
+  return false;
+}
+
+// The members json_rows reads as text must not nest without bound: a body
+// that does is refused before any row is imported.
+Status check_nesting(const json& object, std::initializer_list<const char*> keys,
+                     std::string_view where) {
+  for (const char* key : keys) {
+    auto it = object.find(key);
+    if (it != object.end() && nests_deeper(*it, kMaxNesting)) {
+      return InvalidArgument(
+          fmt::format("{}的 {} 中数组或对象嵌套超过 {} 层", where, key, kMaxNesting), "dataValues",
+          "invalid_json");
+    }
+  }
+  return Status::Ok();
 }
 
 std::string value_text(const store::DataValueRecord& v) {
@@ -65,6 +97,13 @@ StatusOr<service::RowSource> json_rows(std::shared_ptr<const std::string> body) 
   auto values = doc->find("dataValues");
   if (values == doc->end() || !values->is_array()) {
     return InvalidArgument("JSON 中缺少 dataValues 数组", "dataValues", "invalid_json");
+  }
+  RETURN_IF_ERROR(check_nesting(*doc, {"period", "orgUnit"}, "JSON 顶层"));
+  for (std::size_t i = 0; i < values->size(); ++i) {
+    const json& item = (*values)[i];
+    if (!item.is_object()) continue;
+    RETURN_IF_ERROR(check_nesting(item, {"dataElement", "period", "orgUnit", "value"},
+                                  fmt::format("dataValues 第 {} 项", i + 1)));
   }
   std::string default_period =
       doc->contains("period") ? scalar_text((*doc)["period"]).value_or("") : "";

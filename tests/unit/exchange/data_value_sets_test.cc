@@ -72,5 +72,48 @@ TEST(AdxRowsTest, AcceptsPrefixedNamespaceAndSkipsOtherElements) {
             "invalid_adx");
 }
 
+// A value nested a million arrays deep (a 2 MB body, under the 8 MiB
+// request limit) overflowed the stack when it was turned into text for the
+// conflict message. Such a body is now refused before any row; ordinary
+// nesting still reaches the checker as JSON text and becomes a conflict.
+TEST(JsonRowsTest, RefusesValuesNestedWithoutBound) {
+  constexpr std::size_t kDepth = 1'000'000;
+  auto deep = std::make_shared<const std::string>(
+      R"({"dataValues":[{"dataElement":"A","period":"2022-08","orgUnit":"4408","value":)" +
+      std::string(kDepth, '[') + std::string(kDepth, ']') + "}]}");
+  auto source = json_rows(deep);
+  ASSERT_FALSE(source.ok());
+  EXPECT_EQ(source.status().reason(), "invalid_json");
+  EXPECT_NE(source.status().message().find("dataValues 第 1 项的 value"), std::string::npos)
+      << source.status().message();
+
+  auto second = json_rows(std::make_shared<const std::string>(
+      R"({"dataValues":[{"dataElement":"A","value":"1"},{"dataElement":)" + std::string(33, '[') +
+      std::string(33, ']') + "}]}"));
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.status().message().find("dataValues 第 2 项的 dataElement"), std::string::npos)
+      << second.status().message();
+  auto top = json_rows(std::make_shared<const std::string>(
+      R"({"dataValues":[],"period":)" + std::string(40, '[') + std::string(40, ']') + "}"));
+  ASSERT_FALSE(top.ok());
+  EXPECT_NE(top.status().message().find("JSON 顶层的 period"), std::string::npos)
+      << top.status().message();
+
+  auto shallow = json_rows(std::make_shared<const std::string>(
+      R"({"orgUnit":4408,"dataValues":[{"dataElement":"A","period":"2022-08","value":1.5},)"
+      R"({"dataElement":{"x":[1]},"value":)" +
+      std::string(32, '[') + std::string(32, ']') + "}]}"));
+  ASSERT_TRUE(shallow.ok()) << shallow.status().message();
+  service::ImportRow row;
+  ASSERT_TRUE(*(*shallow)(row));
+  EXPECT_EQ(row.org_unit, "4408");
+  EXPECT_EQ(row.value, "1.5");
+  row = {};
+  ASSERT_TRUE(*(*shallow)(row));
+  EXPECT_EQ(row.data_element, R"({"x":[1]})");
+  EXPECT_EQ(row.value, std::string(32, '[') + std::string(32, ']'));
+  EXPECT_FALSE(*(*shallow)(row));
+}
+
 }  // namespace
 }  // namespace tianbao::exchange

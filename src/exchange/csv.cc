@@ -21,6 +21,7 @@ StatusOr<bool> CsvReader::next(std::vector<std::string>& fields) {
   if (c == EOF) return false;
   record_line_ = line_;
   std::string field;
+  std::size_t record_bytes = 0;
   bool quoted = false;
   bool field_started_quoted = false;
   while (true) {
@@ -49,6 +50,11 @@ StatusOr<bool> CsvReader::next(std::vector<std::string>& fields) {
       quoted = true;
       field_started_quoted = true;
     } else if (ch == ',') {
+      if (fields.size() + 1 >= kMaxFields) {
+        return InvalidArgument(fmt::format("第 {} 行：超过 {} 列", record_line_, kMaxFields),
+                               "file", "csv_too_many_fields");
+      }
+      record_bytes += field.size();
       fields.push_back(std::move(field));
       field.clear();
       field_started_quoted = false;
@@ -63,6 +69,10 @@ StatusOr<bool> CsvReader::next(std::vector<std::string>& fields) {
     if (field.size() > kMaxFieldBytes) {
       return InvalidArgument(fmt::format("第 {} 行：字段超过 1 MiB", record_line_), "file",
                              "csv_field_too_long");
+    }
+    if (record_bytes + field.size() > kMaxRecordBytes) {
+      return InvalidArgument(fmt::format("第 {} 行：一行超过 4 MiB", record_line_), "file",
+                             "csv_record_too_long");
     }
     c = in_.get();
   }

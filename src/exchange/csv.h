@@ -26,7 +26,12 @@ namespace tianbao::exchange {
 
 class CsvReader {
  public:
+  // Limits of one record, so that a hostile line cannot take memory out of
+  // proportion to its size (an empty field costs a std::string) or without
+  // bound (a file streamed from disk): InvalidArgument beyond them.
   static constexpr std::size_t kMaxFieldBytes = 1 << 20;
+  static constexpr std::size_t kMaxRecordBytes = 4 << 20;
+  static constexpr std::size_t kMaxFields = 4096;
 
   explicit CsvReader(std::istream& in) : in_(in) {}
 

@@ -109,6 +109,12 @@ test('malformed input gives a clear 400, never a crash', async () => {
   assertError(assert, await post(city, 'a,b\n1,2\n', '', 'text/csv'), 400, 'csv_header');
   assertError(assert, await post(city, 'dataelement,period,orgunit,value\n"ZW_CASES,2023-01', '', 'text/csv'), 400, 'csv_unclosed_quote');
   assertError(assert, await post(city, { dataValues: [] }, '?importStrategy=MERGE'), 400, 'invalid_strategy');
+  // A value nested a million arrays deep (2 MB) once overflowed the server's stack.
+  const deep = `{"dataValues":[{"dataElement":"ZW_CASES","period":"2022-08","orgUnit":"${ZH}",` +
+    `"value":${'['.repeat(1e6)}${']'.repeat(1e6)}}]}`;
+  assertError(assert, await post(city, deep), 400, 'invalid_json');
+  assertError(assert, await post(city, `dataelement,period,orgunit,value\n${','.repeat(5000)}\n`, '', 'text/csv'),
+    400, 'csv_too_many_fields');
   const nested = await post(city, { dataValues: [5, null, { dataElement: { x: 1 } }] });
   assert.equal(nested.status, 200);
   assert.equal(nested.body.importCount.ignored, 3);

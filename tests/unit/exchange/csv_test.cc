@@ -33,7 +33,10 @@ TEST(CsvReaderTest, Records) {
       {"plain", "a,b\n1,2\n", {{"a", "b"}, {"1", "2"}}},
       {"no final newline", "a,b\n1,2", {{"a", "b"}, {"1", "2"}}},
       {"crlf", "a,b\r\n1,2\r\n", {{"a", "b"}, {"1", "2"}}},
-      {"bom", "\xEF\xBB\xBF" "code,name\n", {{"code", "name"}}},
+      {"bom",
+       "\xEF\xBB\xBF"
+       "code,name\n",
+       {{"code", "name"}}},
       {"quoted comma", "441900,\"东莞市,莞城\"\n", {{"441900", "东莞市,莞城"}}},
       {"doubled quote", "\"say \"\"hi\"\"\",x\n", {{"say \"hi\"", "x"}}},
       {"embedded newline", "\"a\nb\",c\n", {{"a\nb", "c"}}},
@@ -67,6 +70,24 @@ TEST(CsvReaderTest, UnclosedQuoteIsAnError) {
 TEST(CsvReaderTest, HugeFieldIsAnError) {
   std::string text(CsvReader::kMaxFieldBytes + 10, 'x');
   EXPECT_EQ(read_all(text).status().reason(), "csv_field_too_long");
+}
+
+// A record's memory stays in proportion to its bytes and bounded: a line
+// of commas would otherwise cost a std::string per byte, and a file read
+// from disk has no size limit.
+TEST(CsvReaderTest, RecordLimits) {
+  std::string commas(CsvReader::kMaxFields - 1, ',');
+  auto at_limit = read_all(commas + "\n");
+  ASSERT_TRUE(at_limit.ok()) << at_limit.status().to_string();
+  EXPECT_EQ(at_limit->front().size(), CsvReader::kMaxFields);
+  EXPECT_EQ(read_all("h\n" + commas + ",\n").status().reason(), "csv_too_many_fields");
+
+  std::string field(CsvReader::kMaxFieldBytes, 'x');
+  std::string record;
+  for (int i = 0; i < 5; ++i) record += field + ",";
+  auto rows = read_all(record);
+  EXPECT_EQ(rows.status().reason(), "csv_record_too_long");
+  EXPECT_NE(rows.status().message().find("第 1 行"), std::string::npos);
 }
 
 }  // namespace

@@ -249,19 +249,45 @@ Cube::Loader::~Loader() {
 
 void Cube::set(std::string_view indicator, std::string_view period, std::string_view org_code,
                std::optional<double> value) {
+  const Write one{indicator, period, org_code, value};
+  set(std::span<const Write>(&one, 1));
+}
+
+void Cube::set(std::span<const Write> writes) {
   std::unique_lock lock(mu_);
-  std::optional<model::Ordinal> o = tree_->find(org_code);
-  if (!o) return;
-  std::uint64_t k = key(intern_indicator(indicator), intern_period(period));
-  Slice& s = slices_[k];
-  auto it = std::lower_bound(s.ordinals.begin(), s.ordinals.end(), *o);
+  // Rows of a file come grouped by unit and period: remember the last ones.
+  std::optional<std::string_view> last_period, last_org;
+  PeriodId p = kUnknown;
+  std::optional<model::Ordinal> o;
+  for (const Write& w : writes) {
+    if (w.period != last_period) {
+      p = intern_period(w.period);
+      last_period = w.period;
+    }
+    if (w.org_code != last_org) {
+      o = tree_->find(w.org_code);
+      last_org = w.org_code;
+    }
+    if (!o) continue;
+    set_locked(slices_[key(intern_indicator(w.indicator), p)], *o, w.value);
+  }
+}
+
+void Cube::set_locked(Slice& s, model::Ordinal o, std::optional<double> value) {
+  if (value && (s.ordinals.empty() || s.ordinals.back() < o)) {  // the common append
+    s.ordinals.push_back(o);
+    s.values.push_back(*value);
+    ++value_count_;
+    return;
+  }
+  auto it = std::lower_bound(s.ordinals.begin(), s.ordinals.end(), o);
   std::size_t at = static_cast<std::size_t>(it - s.ordinals.begin());
-  bool present = it != s.ordinals.end() && *it == *o;
+  bool present = it != s.ordinals.end() && *it == o;
   if (value) {
     if (present) {
       s.values[at] = *value;
     } else {
-      s.ordinals.insert(it, *o);
+      s.ordinals.insert(it, o);
       s.values.insert(s.values.begin() + static_cast<std::ptrdiff_t>(at), *value);
       ++value_count_;
     }

@@ -100,6 +100,16 @@ class Cube {
   void set(std::string_view indicator, std::string_view period, std::string_view org_code,
            std::optional<double> value);
 
+  // Several writes under one lock, each as set() would apply it, in order
+  // (an import's batch: one lock instead of thousands).
+  struct Write {
+    std::string_view indicator;
+    std::string_view period;
+    std::string_view org_code;
+    std::optional<double> value;
+  };
+  void set(std::span<const Write> writes);
+
   // Bulk loading: append in any order, then finish() sorts every slice.
   // Later set() calls are fine without finish() only after it ran.
   void append(std::string_view indicator, std::string_view period, std::string_view org_code,
@@ -150,6 +160,8 @@ class Cube {
   IndicatorId intern_indicator(std::string_view code);  // REQUIRES: exclusive lock
   PeriodId intern_period(std::string_view period);      // REQUIRES: exclusive lock
   const Slice* slice(IndicatorId i, PeriodId p) const;
+  void set_locked(Slice& s, model::Ordinal o,
+                  std::optional<double> value);  // REQUIRES: exclusive lock
   void sort_slice(Slice& s);
   void finish_locked();  // REQUIRES: exclusive lock
 

@@ -1,5 +1,6 @@
-// CsvReader: a streaming RFC 4180 reader. It holds one record at a time, so
-// files of any size can be read in constant memory.
+// CsvReader: a streaming RFC 4180 reader. It holds one record and one
+// 64 KiB block of input at a time, so files of any size are read in
+// constant memory.
 //
 //   std::ifstream in(path, std::ios::binary);
 //   CsvReader csv(in);
@@ -33,7 +34,7 @@ class CsvReader {
   static constexpr std::size_t kMaxRecordBytes = 4 << 20;
   static constexpr std::size_t kMaxFields = 4096;
 
-  explicit CsvReader(std::istream& in) : in_(in) {}
+  explicit CsvReader(std::istream& in) : in_(in), buffer_(kBlockBytes) {}
 
   // Reads the next record into `fields`; false at end of input.
   StatusOr<bool> next(std::vector<std::string>& fields);
@@ -41,7 +42,15 @@ class CsvReader {
   std::size_t line() const { return record_line_; }
 
  private:
+  static constexpr std::size_t kBlockBytes = 64 * 1024;
+
+  bool fill();  // false at the end of input
+  int peek();   // the next byte, or EOF
+
   std::istream& in_;
+  std::vector<char> buffer_;
+  std::size_t pos_ = 0;  // next unread byte in buffer_
+  std::size_t end_ = 0;  // bytes in buffer_
   std::size_t line_ = 1;
   std::size_t record_line_ = 0;
   bool at_start_ = true;

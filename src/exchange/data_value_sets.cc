@@ -140,8 +140,9 @@ service::RowSource csv_rows(std::shared_ptr<std::istream> in) {
     bool read = false;
   };
   auto columns = std::make_shared<Columns>();
-  return [in, reader, columns](service::ImportRow& row) -> StatusOr<bool> {
-    std::vector<std::string> fields;
+  auto buffer = std::make_shared<std::vector<std::string>>();  // reused row after row
+  return [in, reader, columns, buffer](service::ImportRow& row) -> StatusOr<bool> {
+    std::vector<std::string>& fields = *buffer;
     if (!columns->read) {
       ASSIGN_OR_RETURN(bool has_header, reader->next(fields));
       if (!has_header) return false;
@@ -166,14 +167,15 @@ service::RowSource csv_rows(std::shared_ptr<std::istream> in) {
       ASSIGN_OR_RETURN(bool more, reader->next(fields));
       if (!more) return false;
       if (fields.size() == 1 && model::trim(fields[0]).empty()) continue;  // blank line
-      auto at = [&](int k) -> std::string {
-        return k >= 0 && static_cast<std::size_t>(k) < fields.size() ? fields[k] : std::string();
+      auto at = [&](int k) -> std::string_view {
+        return k >= 0 && static_cast<std::size_t>(k) < fields.size() ? fields[k]
+                                                                     : std::string_view();
       };
       row.line = reader->line();
-      row.data_element = std::string(model::trim(at(columns->data_element)));
-      row.period = std::string(model::trim(at(columns->period)));
-      row.org_unit = std::string(model::trim(at(columns->org_unit)));
-      std::string value = at(columns->value);
+      row.data_element = model::trim(at(columns->data_element));
+      row.period = model::trim(at(columns->period));
+      row.org_unit = model::trim(at(columns->org_unit));
+      std::string_view value = at(columns->value);
       if (!model::trim(value).empty()) row.value = value;
       row.deleted = lower(model::trim(at(columns->deleted))) == "true";
       return true;

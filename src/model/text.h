@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace tianbao::model {
 
@@ -21,6 +23,17 @@ bool has_control_chars(std::string_view s);
 // Untrusted input shortened to at most 40 characters, with invalid UTF-8 and
 // control characters replaced by U+FFFD, for quoting inside error messages.
 std::string sanitize_for_message(std::string_view s);
+
+// A hash map keyed by std::string that finds by std::string_view without
+// building a string (lookups in hot loops over parsed rows).
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+template <typename T>
+using StringMap = std::unordered_map<std::string, T, StringHash, std::equal_to<>>;
 
 // A figure as tianbao shows it in tables and exports: rounded to four
 // decimals, no trailing zeros, no "-0" — 1234.5, 90, 55.1235, -0.5.

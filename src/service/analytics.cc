@@ -278,9 +278,17 @@ void Analytics::sync_tree() {
   if (cube_.tree() != current) cube_.rebase(current);
 }
 
-void Analytics::apply(const std::vector<store::ValueWrite>& writes) {
+void Analytics::apply(const std::vector<store::ValueWrite>& writes,
+                      const std::vector<bool>& applied) {
   sync_tree();
-  for (const store::ValueWrite& w : writes) cube_.set(w.indicator, w.period, w.org_code, w.number);
+  std::vector<cube::Cube::Write> changes;
+  changes.reserve(writes.size());
+  for (std::size_t i = 0; i < writes.size(); ++i) {
+    if (!applied.empty() && !applied[i]) continue;
+    const store::ValueWrite& w = writes[i];
+    changes.push_back({w.indicator, w.period, w.org_code, w.number});
+  }
+  cube_.set(changes);
 }
 
 StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsRequest& req) {

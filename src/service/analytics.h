@@ -92,7 +92,9 @@ class Analytics {
   // Fills the cube from the store (start-up).
   Status load(store::Store& store);
   // Brings committed writes into the cube; called right after each commit.
-  void apply(const std::vector<store::ValueWrite>& writes);
+  // With `applied` (store::WriteSummary::applied), only the writes that
+  // changed the store: one a CREATE import skipped must not reach the cube.
+  void apply(const std::vector<store::ValueWrite>& writes, const std::vector<bool>& applied = {});
 
   StatusOr<AnalyticsTable> query(const Principal& who, const AnalyticsRequest& request);
 

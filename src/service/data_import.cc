@@ -1,7 +1,12 @@
 #include "service/data_import.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <tuple>
+#include <utility>
 #include <variant>
 
 #include <fmt/format.h>
@@ -19,6 +24,82 @@ bool any_role(const Principal& who, Permission p) {
                      [p](model::Role r) { return role_grants(r, p); });
 }
 
+void record_conflict(ImportSummary& summary, const ImportRow& row, std::string why) {
+  ++summary.conflict_count;
+  if (summary.conflicts.size() < DataImport::kMaxConflicts) {
+    summary.conflicts.push_back(
+        {fmt::format("第 {} 行 {}/{}/{}", row.line, model::sanitize_for_message(row.data_element),
+                     model::sanitize_for_message(row.org_unit),
+                     model::sanitize_for_message(row.period)),
+         std::move(why)});
+  }
+}
+
+// Hands batches from the reading thread to the writing one, at most two
+// waiting, so that memory stays bounded whatever the size of the file.
+class BatchPipe {
+ public:
+  // False once the writer has stopped: the reader should stop too.
+  bool put(std::vector<store::ValueWrite> batch) {
+    std::unique_lock lock(mu_);
+    room_.wait(lock, [this] { return queue_.size() < kDepth || stopped_; });
+    if (stopped_) return false;
+    queue_.push_back(std::move(batch));
+    ready_.notify_one();
+    return true;
+  }
+  // The reader has no more.
+  void close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    ready_.notify_one();
+  }
+  // The next batch; nullopt once the reader closed and every batch was taken.
+  std::optional<std::vector<store::ValueWrite>> take() {
+    std::unique_lock lock(mu_);
+    ready_.wait(lock, [this] { return !queue_.empty() || closed_; });
+    if (queue_.empty()) return std::nullopt;
+    std::vector<store::ValueWrite> batch = std::move(queue_.front());
+    queue_.pop_front();
+    room_.notify_one();
+    return batch;
+  }
+  // An empty batch with room for kBatch writes: one the writer gave back,
+  // or a new one (two or three exist in all, their memory reused).
+  std::vector<store::ValueWrite> empty_batch() {
+    std::lock_guard lock(mu_);
+    if (spare_.empty()) {
+      std::vector<store::ValueWrite> batch;
+      batch.reserve(DataImport::kBatch);
+      return batch;
+    }
+    std::vector<store::ValueWrite> batch = std::move(spare_.back());
+    spare_.pop_back();
+    return batch;
+  }
+  void give_back(std::vector<store::ValueWrite> batch) {
+    batch.clear();
+    std::lock_guard lock(mu_);
+    spare_.push_back(std::move(batch));
+  }
+  // The writer failed: a waiting or later put() returns false.
+  void stop() {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+    room_.notify_all();
+  }
+
+ private:
+  static constexpr std::size_t kDepth = 2;
+  std::mutex mu_;
+  std::condition_variable room_;
+  std::condition_variable ready_;
+  std::deque<std::vector<store::ValueWrite>> queue_;
+  std::vector<std::vector<store::ValueWrite>> spare_;
+  bool closed_ = false;
+  bool stopped_ = false;
+};
+
 }  // namespace
 
 StatusOr<ImportStrategy> parse_import_strategy(std::string_view name) {
@@ -35,9 +116,12 @@ StatusOr<ImportStrategy> parse_import_strategy(std::string_view name) {
 }
 
 // Checks rows against the catalogue, the tree, the caller's rights and the
-// locked entries, caching what it learns per unit and period.
+// locked entries. What it learns about a code, a period or a unit it
+// remembers: a file repeats the same few of them millions of times.
 class DataImport::Checker {
  public:
+  using Outcome = std::variant<store::ValueWrite, std::string>;  // the write, or why not
+
   Checker(DataImport& owner, const Principal& who)
       : owner_(owner),
         who_(who),
@@ -45,45 +129,87 @@ class DataImport::Checker {
         tree_(owner.units_.tree()),
         manager_(any_role(who, Permission::kManageTasks)) {}
 
-  // The write for a good row, or the reason it is refused.
-  std::variant<store::ValueWrite, std::string> check(const ImportRow& row,
-                                                     ImportStrategy strategy) {
-    if (row.data_element.empty()) return std::string("缺少指标代码 dataElement");
-    if (row.period.empty()) return std::string("缺少期间 period");
-    if (row.org_unit.empty()) return std::string("缺少单位代码 orgUnit");
-    const model::Indicator* ind = catalogue_->indicator(row.data_element);
-    if (!ind) return fmt::format("指标 {} 不存在", model::sanitize_for_message(row.data_element));
-    if (ind->derived()) return fmt::format("“{}”是计算指标，由系统计算，不能导入", ind->name);
-    StatusOr<model::Period> period = model::Period::parse(row.period);
-    if (!period.ok()) return period.status().message();
-    std::string unit_problem = unit(row.org_unit);
-    if (!unit_problem.empty()) return unit_problem;
-    std::string locked = locked_by(row.org_unit, period->to_string(), row.data_element);
-    if (!locked.empty()) return locked;
-    store::ValueWrite w{row.data_element, row.org_unit, period->to_string(),
+  // A Status only when the store cannot say whether the value is locked.
+  StatusOr<Outcome> check(const ImportRow& row, ImportStrategy strategy) {
+    if (row.data_element.empty()) return Outcome("缺少指标代码 dataElement");
+    if (row.period.empty()) return Outcome("缺少期间 period");
+    if (row.org_unit.empty()) return Outcome("缺少单位代码 orgUnit");
+    const model::Indicator* ind = indicator(row.data_element);
+    if (!ind) {
+      return Outcome(fmt::format("指标 {} 不存在", model::sanitize_for_message(row.data_element)));
+    }
+    if (ind->derived()) {
+      return Outcome(fmt::format("“{}”是计算指标，由系统计算，不能导入", ind->name));
+    }
+    const PeriodCheck& period = this->period(row.period);
+    if (!period.problem.empty()) return Outcome(period.problem);
+    const std::string& unit_problem = unit(row.org_unit);
+    if (!unit_problem.empty()) return Outcome(unit_problem);
+    ASSIGN_OR_RETURN(const Locked* locked, locked_in(period.canonical));
+    if (auto by_unit = locked->find(row.org_unit); by_unit != locked->end()) {
+      if (auto task = by_unit->second.find(row.data_element); task != by_unit->second.end()) {
+        return Outcome(fmt::format("该数据所在的《{}》已提交或已审核，不能修改", task->second));
+      }
+    }
+    store::ValueWrite w{row.data_element, row.org_unit, period.canonical,
                         std::nullopt,     std::nullopt, store::WriteMode::kUpsert};
-    if (strategy == ImportStrategy::kDelete || row.deleted) return w;  // clears the value
-    if (!row.value) return std::string("缺少数值（要删除请用 importStrategy=DELETE）");
-    if (!model::is_valid_utf8(*row.value)) return std::string("数值不是有效的 UTF-8 文本");
+    if (strategy == ImportStrategy::kDelete || row.deleted) return Outcome(std::move(w));
+    if (!row.value) return Outcome("缺少数值（要删除请用 importStrategy=DELETE）");
+    if (!model::is_valid_utf8(*row.value)) return Outcome("数值不是有效的 UTF-8 文本");
     model::EnteredValue v = model::interpret_value(*row.value, ind->field_spec());
     if (!v.ok()) {
       for (const model::Violation& violation : v.violations) {
-        if (violation.severity == model::Severity::kError) return violation.message;
+        if (violation.severity == model::Severity::kError) return Outcome(violation.message);
       }
     }
-    if (v.empty()) return std::string("数值为空（要删除请用 importStrategy=DELETE）");
+    if (v.empty()) return Outcome("数值为空（要删除请用 importStrategy=DELETE）");
     w.number = v.number;
-    w.text = v.text;
+    w.text = std::move(v.text);
     if (strategy == ImportStrategy::kCreate) w.mode = store::WriteMode::kCreateOnly;
     if (strategy == ImportStrategy::kUpdate) w.mode = store::WriteMode::kUpdateOnly;
-    return w;
+    return Outcome(std::move(w));
   }
 
  private:
+  // Memos are dropped when they grow past this (a file of millions of
+  // distinct bad codes must not grow memory without bound).
+  static constexpr std::size_t kMemoLimit = 100'000;
+
+  template <typename T>
+  static void bound(model::StringMap<T>& memo) {
+    if (memo.size() >= kMemoLimit) memo.clear();
+  }
+
+  const model::Indicator* indicator(std::string_view code) {
+    auto it = indicators_.find(code);
+    if (it != indicators_.end()) return it->second;
+    bound(indicators_);
+    return indicators_.emplace(code, catalogue_->indicator(code)).first->second;
+  }
+
+  struct PeriodCheck {
+    std::string canonical;  // "2022-08"
+    std::string problem;    // non-empty if the text is no period
+  };
+  const PeriodCheck& period(std::string_view text) {
+    auto it = periods_.find(text);
+    if (it != periods_.end()) return it->second;
+    bound(periods_);
+    PeriodCheck check;
+    StatusOr<model::Period> parsed = model::Period::parse(text);
+    if (parsed.ok()) {
+      check.canonical = parsed->to_string();
+    } else {
+      check.problem = parsed.status().message();
+    }
+    return periods_.emplace(text, std::move(check)).first->second;
+  }
+
   // Empty if the caller may write values of this unit.
-  std::string unit(const std::string& code) {
-    auto cached = units_.find(code);
-    if (cached != units_.end()) return cached->second;
+  const std::string& unit(std::string_view code) {
+    auto it = units_.find(code);
+    if (it != units_.end()) return it->second;
+    bound(units_);
     std::string problem;
     std::optional<model::Ordinal> o = tree_->find(code);
     if (!o || !owner_.access_.in_scope(who_, *tree_, *o)) {
@@ -94,36 +220,36 @@ class DataImport::Checker {
     } else if (!manager_ && !any_role(who_, Permission::kFillEntries)) {
       problem = "您的角色不能导入数据";
     }
-    units_.emplace(code, problem);
-    return problem;
+    return units_.emplace(code, std::move(problem)).first->second;
   }
 
-  // Non-empty if the value sits in a submitted or approved entry.
-  std::string locked_by(const std::string& org, const std::string& period,
-                        const std::string& indicator) {
-    auto key = std::make_pair(org, period);
-    auto it = locked_.find(key);
-    if (it == locked_.end()) {
-      std::map<std::string, std::string> codes;  // indicator → task title
-      StatusOr<std::vector<store::EntryRecord>> entries = owner_.store_.entries_of_units({org});
-      if (entries.ok()) {
-        for (const store::EntryRecord& e : *entries) {
-          if (e.status != model::EntryStatus::kSubmitted &&
-              e.status != model::EntryStatus::kApproved) {
-            continue;
-          }
-          StatusOr<std::optional<store::TaskRecord>> t = owner_.store_.find_task(e.task_id);
-          if (!t.ok() || !*t || (*t)->period != period) continue;
-          const model::Form* form = catalogue_->form((*t)->form_code);
-          if (!form) continue;
-          for (const std::string& c : form->indicator_codes()) codes.emplace(c, (*t)->title);
-        }
-      }
-      it = locked_.emplace(key, std::move(codes)).first;
+  // Submitted or approved entries of one period: unit → indicator → the
+  // task's title. Read once per period the file names.
+  using Locked = model::StringMap<model::StringMap<std::string>>;
+  StatusOr<const Locked*> locked_in(const std::string& period) {
+    auto it = locked_.find(period);
+    if (it != locked_.end()) return &it->second;
+    if (!tasks_) {
+      ASSIGN_OR_RETURN(std::vector<store::TaskRecord> tasks, owner_.store_.list_tasks());
+      tasks_ = std::move(tasks);
     }
-    auto hit = it->second.find(indicator);
-    if (hit == it->second.end()) return {};
-    return fmt::format("该数据所在的《{}》已提交或已审核，不能修改", hit->second);
+    Locked locked;
+    for (const store::TaskRecord& t : *tasks_) {
+      if (t.period != period) continue;
+      const model::Form* form = catalogue_->form(t.form_code);
+      if (!form) continue;
+      const std::vector<std::string> codes = form->indicator_codes();
+      ASSIGN_OR_RETURN(std::vector<store::EntryRecord> entries, owner_.store_.list_entries(t.id));
+      for (const store::EntryRecord& e : entries) {
+        if (e.status != model::EntryStatus::kSubmitted &&
+            e.status != model::EntryStatus::kApproved) {
+          continue;
+        }
+        model::StringMap<std::string>& unit = locked[e.org_code];
+        for (const std::string& c : codes) unit.emplace(c, t.title);
+      }
+    }
+    return &locked_.emplace(period, std::move(locked)).first->second;
   }
 
   DataImport& owner_;
@@ -131,8 +257,11 @@ class DataImport::Checker {
   std::shared_ptr<const Catalogue> catalogue_;
   std::shared_ptr<const model::OrgTree> tree_;
   bool manager_;
-  std::map<std::string, std::string> units_;
-  std::map<std::pair<std::string, std::string>, std::map<std::string, std::string>> locked_;
+  model::StringMap<const model::Indicator*> indicators_;
+  model::StringMap<PeriodCheck> periods_;
+  model::StringMap<std::string> units_;
+  std::optional<std::vector<store::TaskRecord>> tasks_;
+  std::map<std::string, Locked> locked_;
 };
 
 StatusOr<ImportSummary> DataImport::run(const Principal& who, const RowSourceFactory& open,
@@ -142,16 +271,6 @@ StatusOr<ImportSummary> DataImport::run(const Principal& who, const RowSourceFac
   }
   Checker checker(*this, who);
   ImportSummary summary;
-  auto conflict = [&](const ImportRow& row, std::string why) {
-    ++summary.conflict_count;
-    if (summary.conflicts.size() < kMaxConflicts) {
-      summary.conflicts.push_back(
-          {fmt::format("第 {} 行 {}/{}/{}", row.line, model::sanitize_for_message(row.data_element),
-                       model::sanitize_for_message(row.org_unit),
-                       model::sanitize_for_message(row.period)),
-           std::move(why)});
-    }
-  };
   // Pass one for atomic imports: check everything, write nothing.
   if (options.atomic) {
     ASSIGN_OR_RETURN(RowSource source, open());
@@ -159,8 +278,10 @@ StatusOr<ImportSummary> DataImport::run(const Principal& who, const RowSourceFac
     while (true) {
       ASSIGN_OR_RETURN(bool more, source(row));
       if (!more) break;
-      auto checked = checker.check(row, options.strategy);
-      if (auto* why = std::get_if<std::string>(&checked)) conflict(row, *why);
+      ASSIGN_OR_RETURN(Checker::Outcome checked, checker.check(row, options.strategy));
+      if (auto* why = std::get_if<std::string>(&checked)) {
+        record_conflict(summary, row, std::move(*why));
+      }
       row = ImportRow{};
     }
     if (summary.conflict_count > 0) {
@@ -172,35 +293,59 @@ StatusOr<ImportSummary> DataImport::run(const Principal& who, const RowSourceFac
       return summary;
     }
   }
+  // Reading and checking run on a thread of their own, a batch or two ahead
+  // of the writing on this one: on two cores a large file takes the longer
+  // of the two instead of their sum.
   ASSIGN_OR_RETURN(RowSource source, open());
+  BatchPipe pipe;
+  ImportSummary read;  // the reader's share: conflicts and ignored rows
+  Status reading;
+  std::thread reader([&] {
+    reading = [&]() -> Status {
+      std::vector<store::ValueWrite> batch = pipe.empty_batch();
+      ImportRow row;
+      while (true) {
+        ASSIGN_OR_RETURN(bool more, source(row));
+        if (!more) break;
+        ASSIGN_OR_RETURN(Checker::Outcome checked, checker.check(row, options.strategy));
+        if (auto* why = std::get_if<std::string>(&checked)) {
+          if (!options.atomic) record_conflict(read, row, std::move(*why));
+          ++read.ignored;
+        } else {
+          batch.push_back(std::move(std::get<store::ValueWrite>(checked)));
+          if (batch.size() >= kBatch && !pipe.put(std::exchange(batch, pipe.empty_batch()))) {
+            return Status::Ok();
+          }
+        }
+        row = ImportRow{};
+      }
+      if (!batch.empty()) pipe.put(std::move(batch));
+      return Status::Ok();
+    }();
+    pipe.close();
+  });
   store::WriteContext ctx{who.username, options.channel, clock_.now_ms(), options.dry_run};
-  std::vector<store::ValueWrite> batch;
-  auto flush = [&]() -> Status {
-    if (batch.empty()) return Status::Ok();
-    ASSIGN_OR_RETURN(store::WriteSummary w, store_.write_values(batch, ctx));
-    summary.imported += w.created;
-    summary.updated += w.updated;
-    summary.deleted += w.deleted;
-    summary.ignored += w.unchanged;
-    if (!options.dry_run && observer_) observer_(batch);
-    batch.clear();
-    return Status::Ok();
-  };
-  ImportRow row;
-  while (true) {
-    ASSIGN_OR_RETURN(bool more, source(row));
-    if (!more) break;
-    auto checked = checker.check(row, options.strategy);
-    if (auto* why = std::get_if<std::string>(&checked)) {
-      if (!options.atomic) conflict(row, *why);
-      ++summary.ignored;
-    } else {
-      batch.push_back(std::move(std::get<store::ValueWrite>(checked)));
-      if (batch.size() >= kBatch) RETURN_IF_ERROR(flush());
+  Status writing;
+  while (std::optional<std::vector<store::ValueWrite>> batch = pipe.take()) {
+    StatusOr<store::WriteSummary> w = store_.write_values(*batch, ctx);
+    if (!w.ok()) {
+      writing = w.status();
+      pipe.stop();
+      break;
     }
-    row = ImportRow{};
+    summary.imported += w->created;
+    summary.updated += w->updated;
+    summary.deleted += w->deleted;
+    summary.ignored += w->unchanged;
+    if (!options.dry_run && observer_) observer_(*batch, w->applied);
+    pipe.give_back(std::move(*batch));
   }
-  RETURN_IF_ERROR(flush());
+  reader.join();
+  RETURN_IF_ERROR(writing);
+  RETURN_IF_ERROR(reading);
+  summary.ignored += read.ignored;
+  summary.conflict_count += read.conflict_count;
+  for (ImportConflict& c : read.conflicts) summary.conflicts.push_back(std::move(c));
   if (summary.conflict_count > 0) summary.status = "WARNING";
   RETURN_IF_ERROR(audit_.record(
       who,

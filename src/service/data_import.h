@@ -73,10 +73,15 @@ struct ImportSummary {
 
 class DataImport {
  public:
-  static constexpr std::size_t kBatch = 5000;
+  // Values per transaction: large enough that commits (and their fsync)
+  // are rare, small enough to hold comfortably in memory.
+  static constexpr std::size_t kBatch = 50'000;
   static constexpr std::size_t kMaxConflicts = 1000;
 
-  using Observer = std::function<void(const std::vector<store::ValueWrite>&)>;
+  // Called after each committed batch with the writes and which of them
+  // changed the store (store::WriteSummary::applied).
+  using Observer =
+      std::function<void(const std::vector<store::ValueWrite>&, const std::vector<bool>& applied)>;
 
   DataImport(store::Store& store, const OrgUnits& units, const Metadata& metadata,
              const Access& access, AuditLog& audit, const Clock& clock)

@@ -19,14 +19,16 @@ StatusOr<std::unique_ptr<Services>> Services::open(std::string_view db_url,
   s->reporting_ = std::make_unique<Reporting>(*s->store_, *s->org_units_, *s->metadata_,
                                               *s->access_, *s->audit_, *s->clock_);
   s->cube_ = std::make_unique<cube::Cube>(s->org_units_->tree());
-  s->analytics_ = std::make_unique<Analytics>(*s->cube_, *s->org_units_, *s->metadata_,
-                                              *s->access_, *s->clock_);
+  s->analytics_ = std::make_unique<Analytics>(*s->cube_, *s->org_units_, *s->metadata_, *s->access_,
+                                              *s->clock_);
   if (options.load_analytics) RETURN_IF_ERROR(s->analytics_->load(*s->store_));
   Analytics* analytics = s->analytics_.get();
   s->data_import_ = std::make_unique<DataImport>(*s->store_, *s->org_units_, *s->metadata_,
                                                  *s->access_, *s->audit_, *s->clock_);
   s->data_import_->set_observer(
-      [analytics](const std::vector<store::ValueWrite>& writes) { analytics->apply(writes); });
+      [analytics](const std::vector<store::ValueWrite>& writes, const std::vector<bool>& applied) {
+        analytics->apply(writes, applied);
+      });
   s->reporting_->set_value_observer(
       [analytics](const std::vector<store::ValueWrite>& writes) { analytics->apply(writes); });
   s->bulletins_ = std::make_unique<Bulletins>(*s->store_, *s->org_units_, *s->metadata_,

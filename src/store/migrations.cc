@@ -215,15 +215,55 @@ CREATE TABLE bulletin_template (
 );
 )sql";
 
+// Data values laid out for bulk writes: keyed (indicator, period, unit) so
+// that a month's import appends to a few places of the tree; who/when/how
+// of a write is one `value_write` row shared by every value it wrote; no
+// foreign keys on the big table (the store resolves ids from codes just
+// before writing, and refuses to delete an indicator that has values).
+// History rows are written when a value is replaced or cleared and keep
+// the replaced version's who/when, so a value's first write needs none.
+constexpr std::string_view kBulkValues = R"sql(
+CREATE TABLE value_write (
+  id       INTEGER PRIMARY KEY,
+  at       INTEGER NOT NULL,
+  username TEXT    NOT NULL,
+  channel  TEXT    NOT NULL
+);
+CREATE TABLE data_value_next (
+  indicator_id INTEGER NOT NULL,
+  period       TEXT    NOT NULL,
+  org_unit_id  INTEGER NOT NULL,
+  value        REAL,
+  text_value   TEXT,
+  write_id     INTEGER NOT NULL,
+  PRIMARY KEY (indicator_id, period, org_unit_id)
+) WITHOUT ROWID;
+INSERT INTO value_write(at, username, channel)
+  SELECT DISTINCT updated_at, updated_by, channel FROM data_value;
+INSERT INTO data_value_next
+  SELECT d.indicator_id, d.period, d.org_unit_id, d.value, d.text_value, w.id
+  FROM data_value d JOIN value_write w
+    ON w.at = d.updated_at AND w.username = d.updated_by AND w.channel = d.channel
+  ORDER BY d.indicator_id, d.period, d.org_unit_id;
+DROP TABLE data_value;
+ALTER TABLE data_value_next RENAME TO data_value;
+ALTER TABLE data_value_history ADD COLUMN old_at INTEGER;
+ALTER TABLE data_value_history ADD COLUMN old_username TEXT;
+ALTER TABLE data_value_history ADD COLUMN old_channel TEXT;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "org units and settings", kOrgUnits},
     Migration{2, "users, sessions, tokens, audit log, contacts", kAccounts},
     Migration{3, "indicators, forms, rules, tasks, entries, data values, notices", kReporting},
     Migration{4, "bulletin and work-report templates", kBulletins},
+    Migration{5, "data values keyed for bulk writes, shared write records", kBulkValues},
 };
 
 }  // namespace
 
-std::span<const Migration> migrations() { return kMigrations; }
+std::span<const Migration> migrations() {
+  return kMigrations;
+}
 
 }  // namespace tianbao::store

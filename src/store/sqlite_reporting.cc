@@ -213,6 +213,17 @@ Status SqliteStore::update_indicator(const model::Indicator& ind) {
 
 Status SqliteStore::delete_indicator(std::string_view code) {
   std::lock_guard lock(mu_);
+  // data_value has no foreign keys (bulk writes); its key starts with the indicator.
+  Statement used(db_,
+                 "SELECT 1 FROM data_value WHERE indicator_id = "
+                 "(SELECT id FROM indicator WHERE code = ?) LIMIT 1");
+  RETURN_IF_ERROR(used.prepared("删除指标"));
+  used.bind(1, code);
+  ASSIGN_OR_RETURN(bool has_values, used.step("删除指标"));
+  if (has_values) {
+    return Status(StatusCode::kFailedPrecondition, fmt::format("指标 {} 已有数据，不能删除", code),
+                  "code", "indicator_in_use");
+  }
   Statement q(db_, "DELETE FROM indicator WHERE code = ?");
   RETURN_IF_ERROR(q.prepared("删除指标"));
   q.bind(1, code);
@@ -491,87 +502,161 @@ StatusOr<std::vector<EntryEvent>> SqliteStore::entry_events(std::int64_t task_id
 
 // --- data values ---------------------------------------------------------------
 
+namespace {
+
+// Row ids of codes, looked up once per code for a batch of writes.
+class IdLookup {
+ public:
+  IdLookup(sqlite3* db, std::string_view sql, std::string_view what) : q_(db, sql), what_(what) {}
+  Status prepared() const { return q_.prepared(what_); }
+  // nullopt for a code the table does not have.
+  StatusOr<std::optional<std::int64_t>> find(const std::string& code) {
+    auto cached = ids_.find(code);
+    if (cached != ids_.end()) return cached->second;
+    q_.reset();
+    q_.bind(1, std::string_view(code));
+    ASSIGN_OR_RETURN(bool row, q_.step(what_));
+    std::optional<std::int64_t> id;
+    if (row) id = q_.int64(0);
+    q_.reset();
+    ids_.emplace(code, id);
+    return id;
+  }
+
+ private:
+  Statement q_;
+  std::string_view what_;
+  std::unordered_map<std::string, std::optional<std::int64_t>> ids_;
+};
+
+// The version of a value a write replaces.
+struct StoredValue {
+  std::optional<double> number;
+  std::optional<std::string> text;
+  Millis at = 0;
+  std::string username;
+  std::string channel;
+};
+
+}  // namespace
+
 StatusOr<WriteSummary> SqliteStore::write_values_locked(const std::vector<ValueWrite>& writes,
                                                         const WriteContext& ctx) {
   WriteSummary summary;
+  summary.applied.assign(writes.size(), false);
   if (writes.empty()) return summary;
-  Statement old(db_,
-                "SELECT d.value, d.text_value, i.id, o.id FROM indicator i, org_unit o "
-                "LEFT JOIN data_value d ON d.indicator_id = i.id AND d.org_unit_id = o.id "
-                "AND d.period = ?3 WHERE i.code = ?1 AND o.code = ?2");
-  RETURN_IF_ERROR(old.prepared("读取原值"));
-  Statement upsert(db_,
-                   "INSERT INTO data_value(indicator_id, org_unit_id, period, value, text_value, "
-                   "updated_at, updated_by, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                   "ON CONFLICT(indicator_id, org_unit_id, period) DO UPDATE SET "
-                   "value = excluded.value, text_value = excluded.text_value, "
-                   "updated_at = excluded.updated_at, updated_by = excluded.updated_by, "
-                   "channel = excluded.channel");
-  RETURN_IF_ERROR(upsert.prepared("保存数据"));
+
+  // Ids first: an unknown code refuses the whole batch before anything is written.
+  struct Keyed {
+    std::int64_t indicator;
+    std::int64_t org;
+    std::size_t index;
+  };
+  std::vector<Keyed> keyed;
+  keyed.reserve(writes.size());
+  {
+    IdLookup indicators(db_, "SELECT id FROM indicator WHERE code = ?", "读取指标");
+    IdLookup units(db_, "SELECT id FROM org_unit WHERE code = ?", "读取单位");
+    RETURN_IF_ERROR(indicators.prepared());
+    RETURN_IF_ERROR(units.prepared());
+    for (std::size_t i = 0; i < writes.size(); ++i) {
+      ASSIGN_OR_RETURN(std::optional<std::int64_t> indicator, indicators.find(writes[i].indicator));
+      ASSIGN_OR_RETURN(std::optional<std::int64_t> org, units.find(writes[i].org_code));
+      if (!indicator || !org) {
+        return NotFound(
+            fmt::format("指标 {} 或单位 {} 不存在", writes[i].indicator, writes[i].org_code),
+            "dataElement", "unknown_indicator");
+      }
+      keyed.push_back({*indicator, *org, i});
+    }
+  }
+  Statement record(db_, "INSERT INTO value_write(at, username, channel) VALUES (?, ?, ?)");
+  RETURN_IF_ERROR(record.prepared("记录写入"));
+  record.bind(1, ctx.at);
+  record.bind(2, ctx.username);
+  record.bind(3, ctx.channel);
+  RETURN_IF_ERROR(record.run("记录写入"));
+  const std::int64_t write_id = sqlite3_last_insert_rowid(db_);
+
+  // A value's first write is one insert; replacing or clearing one reads
+  // the stored version and keeps it in the history.
+  Statement insert(db_,
+                   "INSERT INTO data_value(indicator_id, period, org_unit_id, value, text_value, "
+                   "write_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+  RETURN_IF_ERROR(insert.prepared("保存数据"));
+  Statement stored(db_,
+                   "SELECT d.value, d.text_value, w.at, w.username, w.channel FROM data_value d "
+                   "JOIN value_write w ON w.id = d.write_id "
+                   "WHERE d.indicator_id = ? AND d.period = ? AND d.org_unit_id = ?");
+  RETURN_IF_ERROR(stored.prepared("读取原值"));
+  Statement update(db_,
+                   "UPDATE data_value SET value = ?, text_value = ?, write_id = ? "
+                   "WHERE indicator_id = ? AND period = ? AND org_unit_id = ?");
+  RETURN_IF_ERROR(update.prepared("保存数据"));
   Statement remove(
-      db_, "DELETE FROM data_value WHERE indicator_id = ? AND org_unit_id = ? AND period = ?");
+      db_, "DELETE FROM data_value WHERE indicator_id = ? AND period = ? AND org_unit_id = ?");
   RETURN_IF_ERROR(remove.prepared("清除数据"));
   Statement history(db_,
                     "INSERT INTO data_value_history(indicator_id, org_unit_id, period, old_value, "
-                    "new_value, at, username, channel) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                    "new_value, at, username, channel, old_at, old_username, old_channel) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   RETURN_IF_ERROR(history.prepared("记录数据历史"));
-  for (const ValueWrite& w : writes) {
-    old.reset();
-    old.bind(1, w.indicator);
-    old.bind(2, w.org_code);
-    old.bind(3, w.period);
-    ASSIGN_OR_RETURN(bool found, old.step("读取原值"));
-    if (!found) {
-      return NotFound(fmt::format("指标 {} 或单位 {} 不存在", w.indicator, w.org_code),
-                      "dataElement", "unknown_indicator");
+
+  for (const Keyed& k : keyed) {
+    const ValueWrite& w = writes[k.index];
+    const bool clearing = !w.number && !w.text;
+    if (!clearing && w.mode != WriteMode::kUpdateOnly) {
+      insert.rewind();
+      insert.bind(1, k.indicator);
+      insert.bind_static(2, w.period);
+      insert.bind(3, k.org);
+      insert.bind_optional(4, w.number);
+      insert.bind_optional(5, w.text);
+      insert.bind(6, write_id);
+      RETURN_IF_ERROR(insert.run("保存数据"));
+      if (sqlite3_changes(db_) == 1) {
+        ++summary.created;
+        summary.applied[k.index] = true;
+        continue;
+      }
+      if (w.mode == WriteMode::kCreateOnly) {  // a value exists: kept
+        ++summary.unchanged;
+        continue;
+      }
     }
-    std::optional<double> old_number = old.real(0);
-    std::optional<std::string> old_text = old.optional_text(1);
-    std::int64_t indicator_id = old.int64(2);
-    std::int64_t org_id = old.int64(3);
-    old.reset();
-    bool had = old_number || old_text;
-    bool clearing = !w.number && !w.text;
-    bool skipped =
-        (w.mode == WriteMode::kCreateOnly && had) || (w.mode == WriteMode::kUpdateOnly && !had);
-    if (skipped || (old_number == w.number && old_text == w.text)) {  // no change, no history
+    stored.rewind();
+    stored.bind(1, k.indicator);
+    stored.bind_static(2, w.period);
+    stored.bind(3, k.org);
+    ASSIGN_OR_RETURN(bool found, stored.step("读取原值"));
+    if (!found) {  // nothing to clear, or nothing to update
       ++summary.unchanged;
       continue;
     }
-    if (clearing) {
-      ++summary.deleted;
-    } else if (had) {
-      ++summary.updated;
-    } else {
-      ++summary.created;
+    StoredValue old{stored.real(0), stored.optional_text(1), stored.int64(2), stored.text(3),
+                    stored.text(4)};
+    stored.rewind();
+    if (old.number == w.number && old.text == w.text) {  // no change, no history
+      ++summary.unchanged;
+      continue;
     }
-    if (clearing) {
-      remove.reset();
-      remove.bind(1, indicator_id);
-      remove.bind(2, org_id);
-      remove.bind(3, w.period);
-      RETURN_IF_ERROR(remove.run("清除数据"));
-    } else {
-      upsert.reset();
-      upsert.bind(1, indicator_id);
-      upsert.bind(2, org_id);
-      upsert.bind(3, w.period);
-      upsert.bind_optional(4, w.number);
-      upsert.bind_optional(5, w.text);
-      upsert.bind(6, ctx.at);
-      upsert.bind(7, ctx.username);
-      upsert.bind(8, ctx.channel);
-      RETURN_IF_ERROR(upsert.run("保存数据"));
+    Statement& change = clearing ? remove : update;
+    change.rewind();
+    int at = 1;
+    if (!clearing) {
+      change.bind_optional(at++, w.number);
+      change.bind_optional(at++, w.text);
+      change.bind(at++, write_id);
     }
+    change.bind(at++, k.indicator);
+    change.bind_static(at++, w.period);
+    change.bind(at++, k.org);
+    RETURN_IF_ERROR(change.run(clearing ? "清除数据" : "保存数据"));
     history.reset();
-    history.bind(1, indicator_id);
-    history.bind(2, org_id);
+    history.bind(1, k.indicator);
+    history.bind(2, k.org);
     history.bind(3, w.period);
-    if (had) {
-      history.bind(4, value_text(old_number, old_text));
-    } else {
-      history.bind_null(4);
-    }
+    history.bind(4, value_text(old.number, old.text));
     if (clearing) {
       history.bind_null(5);
     } else {
@@ -580,7 +665,12 @@ StatusOr<WriteSummary> SqliteStore::write_values_locked(const std::vector<ValueW
     history.bind(6, ctx.at);
     history.bind(7, ctx.username);
     history.bind(8, ctx.channel);
+    history.bind(9, old.at);
+    history.bind(10, old.username);
+    history.bind(11, old.channel);
     RETURN_IF_ERROR(history.run("记录数据历史"));
+    ++(clearing ? summary.deleted : summary.updated);
+    summary.applied[k.index] = true;
   }
   return summary;
 }
@@ -596,18 +686,31 @@ StatusOr<WriteSummary> SqliteStore::write_values(const std::vector<ValueWrite>& 
   return summary;
 }
 
+namespace {
+
+// The columns of a DataValueRecord, from data_value d joined with its
+// write record w, indicator i and unit o.
+constexpr std::string_view kValueColumns =
+    "SELECT i.code, o.code, d.period, d.value, d.text_value, w.at, w.username, w.channel "
+    "FROM data_value d JOIN value_write w ON w.id = d.write_id "
+    "JOIN indicator i ON i.id = d.indicator_id JOIN org_unit o ON o.id = d.org_unit_id ";
+
+DataValueRecord read_value(const Statement& q) {
+  return DataValueRecord{q.text(0),          q.text(1),  q.text(2), q.real(3),
+                         q.optional_text(4), q.int64(5), q.text(6), q.text(7)};
+}
+
+}  // namespace
+
 StatusOr<std::vector<DataValueRecord>> SqliteStore::find_values(
     std::string_view org_code, const std::vector<std::string>& periods,
     const std::vector<std::string>& indicators) {
   std::lock_guard lock(mu_);
   std::vector<DataValueRecord> out;
   if (periods.empty() || indicators.empty()) return out;
-  Statement q(db_,
-              "SELECT i.code, o.code, d.period, d.value, d.text_value, d.updated_at, d.updated_by, "
-              "d.channel FROM data_value d JOIN indicator i ON i.id = d.indicator_id "
-              "JOIN org_unit o ON o.id = d.org_unit_id WHERE o.code = ? AND d.period IN (" +
-                  placeholders(periods.size()) + ") AND i.code IN (" +
-                  placeholders(indicators.size()) + ")");
+  Statement q(db_, std::string(kValueColumns) + "WHERE o.code = ? AND d.period IN (" +
+                       placeholders(periods.size()) + ") AND i.code IN (" +
+                       placeholders(indicators.size()) + ")");
   RETURN_IF_ERROR(q.prepared("读取数据"));
   int i = 1;
   q.bind(i++, org_code);
@@ -616,8 +719,7 @@ StatusOr<std::vector<DataValueRecord>> SqliteStore::find_values(
   while (true) {
     ASSIGN_OR_RETURN(bool row, q.step("读取数据"));
     if (!row) break;
-    out.push_back(DataValueRecord{q.text(0), q.text(1), q.text(2), q.real(3), q.optional_text(4),
-                                  q.int64(5), q.text(6), q.text(7)});
+    out.push_back(read_value(q));
   }
   return out;
 }
@@ -626,37 +728,61 @@ StatusOr<std::vector<ValueChange>> SqliteStore::value_history(std::string_view i
                                                               std::string_view org_code,
                                                               std::string_view period) {
   std::lock_guard lock(mu_);
+  // History rows are the changes that replaced or cleared a value, each
+  // with the replaced version's who/when; a first write has no row of its
+  // own and is told from the version that followed (or the current one).
   Statement q(db_,
-              "SELECT i.code, o.code, h.period, h.old_value, h.new_value, h.at, h.username, "
-              "h.channel FROM data_value_history h JOIN indicator i ON i.id = h.indicator_id "
-              "JOIN org_unit o ON o.id = h.org_unit_id "
+              "SELECT h.old_value, h.new_value, h.at, h.username, h.channel, h.old_at, "
+              "h.old_username, h.old_channel FROM data_value_history h "
+              "JOIN indicator i ON i.id = h.indicator_id JOIN org_unit o ON o.id = h.org_unit_id "
               "WHERE i.code = ? AND o.code = ? AND h.period = ? ORDER BY h.id");
   RETURN_IF_ERROR(q.prepared("读取数据历史"));
   q.bind(1, indicator);
   q.bind(2, org_code);
   q.bind(3, period);
   std::vector<ValueChange> out;
+  auto change = [&](std::optional<std::string> old_value, std::optional<std::string> new_value,
+                    Millis at, std::string username, std::string channel) {
+    out.push_back(ValueChange{std::string(indicator), std::string(org_code), std::string(period),
+                              std::move(old_value), std::move(new_value), at, std::move(username),
+                              std::move(channel)});
+  };
+  bool present = false;  // whether a value stood before the next change
   while (true) {
     ASSIGN_OR_RETURN(bool row, q.step("读取数据历史"));
     if (!row) break;
-    out.push_back(ValueChange{q.text(0), q.text(1), q.text(2), q.optional_text(3),
-                              q.optional_text(4), q.int64(5), q.text(6), q.text(7)});
+    std::optional<std::string> old_value = q.optional_text(0);
+    if (old_value && !present && !q.is_null(5)) {
+      change(std::nullopt, old_value, q.int64(5), q.text(6), q.text(7));
+    }
+    present = !q.is_null(1);
+    change(std::move(old_value), q.optional_text(1), q.int64(2), q.text(3), q.text(4));
+  }
+  if (!present) {
+    Statement current(
+        db_, std::string(kValueColumns) + "WHERE i.code = ? AND o.code = ? AND d.period = ?");
+    RETURN_IF_ERROR(current.prepared("读取数据"));
+    current.bind(1, indicator);
+    current.bind(2, org_code);
+    current.bind(3, period);
+    ASSIGN_OR_RETURN(bool found, current.step("读取数据"));
+    if (found) {
+      DataValueRecord v = read_value(current);
+      change(std::nullopt, value_text(v.number, v.text), v.updated_at, std::move(v.updated_by),
+             std::move(v.channel));
+    }
   }
   return out;
 }
 
 Status SqliteStore::scan_values(const std::function<void(const DataValueRecord&)>& visit) {
   std::lock_guard lock(mu_);
-  Statement q(db_,
-              "SELECT i.code, o.code, d.period, d.value, d.text_value, d.updated_at, d.updated_by, "
-              "d.channel FROM data_value d JOIN indicator i ON i.id = d.indicator_id "
-              "JOIN org_unit o ON o.id = d.org_unit_id");
+  Statement q(db_, kValueColumns);
   RETURN_IF_ERROR(q.prepared("读取数据"));
   while (true) {
     ASSIGN_OR_RETURN(bool row, q.step("读取数据"));
     if (!row) break;
-    visit(DataValueRecord{q.text(0), q.text(1), q.text(2), q.real(3), q.optional_text(4),
-                          q.int64(5), q.text(6), q.text(7)});
+    visit(read_value(q));
   }
   return Status::Ok();
 }
@@ -665,10 +791,7 @@ Status SqliteStore::select_values(const std::vector<std::string>& periods,
                                   const std::vector<std::string>& indicators,
                                   const std::function<void(const DataValueRecord&)>& visit) {
   std::lock_guard lock(mu_);
-  std::string sql =
-      "SELECT i.code, o.code, d.period, d.value, d.text_value, d.updated_at, d.updated_by, "
-      "d.channel FROM data_value d JOIN indicator i ON i.id = d.indicator_id "
-      "JOIN org_unit o ON o.id = d.org_unit_id WHERE 1 = 1";
+  std::string sql = std::string(kValueColumns) + "WHERE 1 = 1";
   if (!periods.empty()) sql += " AND d.period IN (" + placeholders(periods.size()) + ")";
   if (!indicators.empty()) sql += " AND i.code IN (" + placeholders(indicators.size()) + ")";
   Statement q(db_, sql);
@@ -679,8 +802,7 @@ Status SqliteStore::select_values(const std::vector<std::string>& periods,
   while (true) {
     ASSIGN_OR_RETURN(bool row, q.step("读取数据"));
     if (!row) break;
-    visit(DataValueRecord{q.text(0), q.text(1), q.text(2), q.real(3), q.optional_text(4),
-                          q.int64(5), q.text(6), q.text(7)});
+    visit(read_value(q));
   }
   return Status::Ok();
 }

@@ -20,8 +20,8 @@ inline Status sqlite_error(sqlite3* db, std::string_view what) {
   int code = sqlite3_extended_errcode(db);
   std::string detail = sqlite3_errmsg(db);
   if ((code & 0xFF) == SQLITE_CONSTRAINT) {
-    return Status(StatusCode::kAlreadyExists, fmt::format("{}：违反唯一或引用约束（{}）", what, detail),
-                  {}, "constraint");
+    return Status(StatusCode::kAlreadyExists,
+                  fmt::format("{}：违反唯一或引用约束（{}）", what, detail), {}, "constraint");
   }
   if ((code & 0xFF) == SQLITE_BUSY || (code & 0xFF) == SQLITE_LOCKED) {
     return Status(StatusCode::kUnavailable, fmt::format("{}：数据库正忙，请稍后重试", what), {},
@@ -45,6 +45,11 @@ class Statement {
   }
   void bind(int i, std::string_view text) {
     sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  }
+  // Binds without copying: `text` must stay alive until the statement is
+  // reset (hot bulk paths, where the caller's rows outlive each step).
+  void bind_static(int i, std::string_view text) {
+    sqlite3_bind_text(stmt_, i, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
   }
   void bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
   void bind_null(int i) { sqlite3_bind_null(stmt_, i); }
@@ -74,6 +79,9 @@ class Statement {
     StatusOr<bool> r = step(what);
     return r.ok() ? Status::Ok() : r.status();
   }
+  // For a statement whose every parameter is bound again before the next
+  // step: skips clearing the bindings.
+  void rewind() { sqlite3_reset(stmt_); }
   void reset() {
     sqlite3_reset(stmt_);
     sqlite3_clear_bindings(stmt_);

@@ -39,7 +39,7 @@ struct UserRecord {
   std::string username;
   std::string display_name;
   std::string org_code;
-  std::string password_hash;  // argon2id encoded string
+  std::string password_hash;       // argon2id encoded string
   std::vector<std::string> roles;  // role codes
   bool must_change_password = true;
   bool disabled = false;
@@ -76,10 +76,10 @@ struct AuditRecord {
   std::string username;  // empty for anonymous
   std::string org_code;  // the acting user's unit, for scoped reading
   std::string remote;
-  std::string action;    // "login", "user.create", "permission.denied", …
-  std::string object;    // what it was done to
-  std::string outcome;   // "ok", "failed", "denied"
-  std::string detail;    // free text, never a secret
+  std::string action;   // "login", "user.create", "permission.denied", …
+  std::string object;   // what it was done to
+  std::string outcome;  // "ok", "failed", "denied"
+  std::string detail;   // free text, never a secret
   std::string prev_hash;
   std::string hash;
 };
@@ -88,7 +88,7 @@ struct AuditFilter {
   Millis from = 0;
   Millis to = 0;  // 0: no bound
   std::string username;
-  std::string action;  // prefix match
+  std::string action;          // prefix match
   std::int64_t before_id = 0;  // 0: newest first from the end
   std::size_t limit = 100;
 };
@@ -163,6 +163,7 @@ struct WriteSummary {
   std::size_t updated = 0;
   std::size_t deleted = 0;
   std::size_t unchanged = 0;  // same value again, or skipped by the mode
+  std::vector<bool> applied;  // per write, in the order given: whether it changed the store
 };
 
 struct DataValueRecord {
@@ -314,7 +315,9 @@ class Store {
   virtual StatusOr<std::vector<EntryEvent>> entry_events(std::int64_t task_id,
                                                          std::string_view org_code) = 0;
 
-  // Data values, with a history row for every change.
+  // Data values with their full history: who wrote each version, when and
+  // through which channel (value_history). A batch is one transaction;
+  // an unknown indicator or unit refuses the whole batch.
   virtual StatusOr<WriteSummary> write_values(const std::vector<ValueWrite>& writes,
                                               const WriteContext& context) = 0;
   virtual StatusOr<std::vector<DataValueRecord>> find_values(

@@ -342,7 +342,18 @@ StatusOr<ImportSummary> DataImport::run(const Principal& who, const RowSourceFac
   }
   reader.join();
   RETURN_IF_ERROR(writing);
-  RETURN_IF_ERROR(reading);
+  if (!reading.ok()) {
+    // The file broke after some batches were committed: say so, and keep
+    // the record of what was written.
+    const std::size_t written = summary.imported + summary.updated + summary.deleted;
+    if (written == 0 || options.dry_run) return reading;
+    std::string kept = fmt::format("此前读到的数据已写入：新增 {}，更新 {}，删除 {}",
+                                   summary.imported, summary.updated, summary.deleted);
+    RETURN_IF_ERROR(audit_.record(who, {"datavalue.import", "dataValueSets", "failed",
+                                        fmt::format("{}；{}", reading.message(), kept)}));
+    return Status(reading.code(), fmt::format("{}（{}）", reading.message(), kept), reading.field(),
+                  reading.reason());
+  }
   summary.ignored += read.ignored;
   summary.conflict_count += read.conflict_count;
   for (ImportConflict& c : read.conflicts) summary.conflicts.push_back(std::move(c));

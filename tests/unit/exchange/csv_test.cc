@@ -90,5 +90,33 @@ TEST(CsvReaderTest, RecordLimits) {
   EXPECT_NE(rows.status().message().find("第 1 行"), std::string::npos);
 }
 
+// The reader takes its input in 64 KiB blocks: a quote pair, a CRLF or a
+// field cut by a block's end must read as if it were not.
+TEST(CsvReaderTest, BlockBoundariesChangeNothing) {
+  const std::string tricky = "\"a\"\"b\",\"x\r\ny\"\r\n7,,\"\"\r\nlast,one\n";
+  const Rows expected = {{"a\"b", "x\r\ny"}, {"7", "", ""}, {"last", "one"}};
+  constexpr std::size_t kBlock = 64 * 1024;
+  for (std::size_t cut = 0; cut < tricky.size(); ++cut) {
+    // A first record of padding that ends just `cut` bytes before the block's end.
+    std::string pad(kBlock - cut - 1, 'p');
+    auto rows = read_all(pad + "\n" + tricky);
+    ASSERT_TRUE(rows.ok()) << "cut " << cut << ": " << rows.status().to_string();
+    ASSERT_EQ(rows->size(), 4u) << "cut " << cut;
+    EXPECT_EQ((*rows)[0], std::vector<std::string>{pad}) << "cut " << cut;
+    EXPECT_EQ(Rows(rows->begin() + 1, rows->end()), expected) << "cut " << cut;
+  }
+}
+
+TEST(CsvReaderTest, ReusedRowsDropFieldsOfLongerRecords) {
+  std::istringstream in("a,b,c\nd\n");
+  CsvReader csv(in);
+  std::vector<std::string> row;
+  ASSERT_TRUE(*csv.next(row));
+  ASSERT_TRUE(*csv.next(row));
+  EXPECT_EQ(row, std::vector<std::string>{"d"});
+  EXPECT_FALSE(*csv.next(row));
+  EXPECT_TRUE(row.empty());
+}
+
 }  // namespace
 }  // namespace tianbao::exchange

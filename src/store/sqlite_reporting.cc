@@ -511,15 +511,19 @@ class IdLookup {
   Status prepared() const { return q_.prepared(what_); }
   // nullopt for a code the table does not have.
   StatusOr<std::optional<std::int64_t>> find(const std::string& code) {
+    if (last_ && last_->first == code) return last_->second;  // rows come grouped by unit
     auto cached = ids_.find(code);
-    if (cached != ids_.end()) return cached->second;
+    if (cached != ids_.end()) {
+      last_ = &*cached;
+      return cached->second;
+    }
     q_.reset();
     q_.bind(1, std::string_view(code));
     ASSIGN_OR_RETURN(bool row, q_.step(what_));
     std::optional<std::int64_t> id;
     if (row) id = q_.int64(0);
     q_.reset();
-    ids_.emplace(code, id);
+    last_ = &*ids_.emplace(code, id).first;
     return id;
   }
 
@@ -527,6 +531,7 @@ class IdLookup {
   Statement q_;
   std::string_view what_;
   std::unordered_map<std::string, std::optional<std::int64_t>> ids_;
+  const std::pair<const std::string, std::optional<std::int64_t>>* last_ = nullptr;
 };
 
 // The version of a value a write replaces.
@@ -584,6 +589,7 @@ StatusOr<WriteSummary> SqliteStore::write_values_locked(const std::vector<ValueW
                    "INSERT INTO data_value(indicator_id, period, org_unit_id, value, text_value, "
                    "write_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
   RETURN_IF_ERROR(insert.prepared("保存数据"));
+  insert.bind(6, write_id);  // rewind() keeps it bound for every row
   Statement stored(db_,
                    "SELECT d.value, d.text_value, w.at, w.username, w.channel FROM data_value d "
                    "JOIN value_write w ON w.id = d.write_id "
@@ -612,7 +618,6 @@ StatusOr<WriteSummary> SqliteStore::write_values_locked(const std::vector<ValueW
       insert.bind(3, k.org);
       insert.bind_optional(4, w.number);
       insert.bind_optional(5, w.text);
-      insert.bind(6, write_id);
       RETURN_IF_ERROR(insert.run("保存数据"));
       if (sqlite3_changes(db_) == 1) {
         ++summary.created;

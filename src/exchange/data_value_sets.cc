@@ -194,16 +194,24 @@ StatusOr<std::string> period_from_adx(std::string_view text) {
   if (!model::is_valid_date(date) || date.substr(8) != "01") return bad;
   int year = std::atoi(std::string(date.substr(0, 4)).c_str());
   int month = std::atoi(std::string(date.substr(5, 2)).c_str());
-  if (duration == "P1M") return model::Period::month(year, month).to_string();
-  if (duration == "P1Y" && month == 1) return model::Period::year(year).to_string();
-  if (duration == "P3M" && (month - 1) % 3 == 0) {
-    return model::Period::quarter(year, (month - 1) / 3 + 1).to_string();
-  }
-  if (duration.size() >= 3 && duration.front() == 'P' && duration.back() == 'M' && month == 1) {
+  std::optional<model::Period> period;
+  if (duration == "P1M") {
+    period = model::Period::month(year, month);
+  } else if (duration == "P1Y" && month == 1) {
+    period = model::Period::year(year);
+  } else if (duration == "P3M" && (month - 1) % 3 == 0) {
+    period = model::Period::quarter(year, (month - 1) / 3 + 1);
+  } else if (duration.size() >= 3 && duration.front() == 'P' && duration.back() == 'M' &&
+             month == 1) {
     int n = std::atoi(std::string(duration.substr(1, duration.size() - 2)).c_str());
-    if (n >= 1 && n <= 12) return model::Period::month_range(year, 1, n).to_string();
+    if (n >= 1 && n <= 12) period = model::Period::month_range(year, 1, n);
   }
-  return bad;
+  if (!period) return bad;
+  // The year must be one Period::parse accepts, or the period would be
+  // refused on import and could not be exported back as ADX.
+  StatusOr<model::Period> checked = model::Period::parse(period->to_string());
+  if (!checked.ok()) return checked.status();
+  return checked->to_string();
 }
 
 std::string period_to_adx(std::string_view period) {

@@ -228,19 +228,37 @@ bool is_xstring_escape(std::string_view s, std::size_t i) {
          is_hex(s[i + 3]) && is_hex(s[i + 4]) && is_hex(s[i + 5]) && s[i + 6] == '_';
 }
 
-// libxlsxwriter escapes control characters as "_x0001_" but leaves text that
-// already looks like such an escape alone, so Excel (and our reader) would
-// turn a literal "_x0041_" into "A". Escaping its underscore as "_x005F_",
-// as Excel does, keeps the text as typed.
+// Control characters XML cannot hold (below U+0020 but tab and line feed;
+// a carriage return would be folded by the XML parser's line-end handling).
+// OOXML writes each as "_xHHHH_".
+bool needs_xstring_escape(char c) {
+  auto u = static_cast<unsigned char>(c);
+  return u < 0x20 && c != '\t' && c != '\n';
+}
+
+// Text as OOXML's ST_Xstring stores it: control characters as "_xHHHH_"
+// (done here rather than by libxlsxwriter, which would do it after us), and
+// the underscore of anything that would then read as such an escape as
+// "_x005F_", as Excel does, so that a literal "_x0041_" is not read back as
+// "A". "Would read": "_x0021" followed by a control character counts too,
+// since the character's escape supplies the closing underscore.
 std::string escape_xstring(const std::string& text) {
-  if (text.find("_x") == std::string::npos) return text;
+  if (text.find("_x") == std::string::npos &&
+      std::none_of(text.begin(), text.end(), needs_xstring_escape)) {
+    return text;
+  }
   std::string out;
   out.reserve(text.size() + 14);
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (is_xstring_escape(text, i)) {
+    char c = text[i];
+    if (needs_xstring_escape(c)) {
+      out += fmt::format("_x{:04X}_", static_cast<unsigned char>(c));
+    } else if (c == '_' && i + 6 < text.size() && text[i + 1] == 'x' && is_hex(text[i + 2]) &&
+               is_hex(text[i + 3]) && is_hex(text[i + 4]) && is_hex(text[i + 5]) &&
+               (text[i + 6] == '_' || needs_xstring_escape(text[i + 6]))) {
       out += "_x005F_";
     } else {
-      out += text[i];
+      out += c;
     }
   }
   return out;

@@ -1,5 +1,6 @@
 #include "exchange/data_value_sets.h"
 
+#include <charconv>
 #include <initializer_list>
 #include <map>
 #include <sstream>
@@ -201,10 +202,17 @@ StatusOr<std::string> period_from_adx(std::string_view text) {
     period = model::Period::year(year);
   } else if (duration == "P3M" && (month - 1) % 3 == 0) {
     period = model::Period::quarter(year, (month - 1) / 3 + 1);
-  } else if (duration.size() >= 3 && duration.front() == 'P' && duration.back() == 'M' &&
-             month == 1) {
-    int n = std::atoi(std::string(duration.substr(1, duration.size() - 2)).c_str());
-    if (n >= 1 && n <= 12) period = model::Period::month_range(year, 1, n);
+  } else if (duration.size() >= 3 && duration.size() <= 4 && duration.front() == 'P' &&
+             duration.back() == 'M' && month == 1) {
+    // P2M … P12M, digits only: "P1]M" or "P02M" would not be written back
+    // the same way (P1M is a month, above).
+    std::string_view digits = duration.substr(1, duration.size() - 2);
+    int n = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+    if (ec == std::errc() && end == digits.data() + digits.size() && digits.front() != '0' &&
+        n >= 2 && n <= 12) {
+      period = model::Period::month_range(year, 1, n);
+    }
   }
   if (!period) return bad;
   // The year must be one Period::parse accepts, or the period would be

@@ -10,6 +10,7 @@ TEST(AdxPeriodTest, FromIsoStartAndDuration) {
       {"2022-08-01/P1M", "2022-08"},
       {"2022-07-01/P3M", "2022Q3"},
       {"2022-01-01/P1Y", "2022"},
+      {"2022-01-01/P2M", "2022-01..2022-02"},
       {"2022-01-01/P8M", "2022-01..2022-08"},
       {"2022-01-01/P12M", "2022-01..2022-12"},
       {"2022-12-01/P1M", "2022-12"},
@@ -24,7 +25,11 @@ TEST(AdxPeriodTest, FromIsoStartAndDuration) {
   // which no other part accepts: years are those of Period::parse.
   for (const char* bad : {"2022-08", "2022-08-15/P1M", "2022-08-01/P3M", "2022-02-01/P1Y",
                           "2022-03-01/P2M", "2022-01-01/P13M", "2022-13-01/P1M", "x/P1M",
-                          "0022-01-01/P3M", "1899-12-01/P1M", "3000-01-01/P1Y"}) {
+                          "0022-01-01/P3M", "1899-12-01/P1M", "3000-01-01/P1Y",
+                          // 2022-01-01/P1]M (fuzz_adx_rows) was the range 1–1月, whose ADX
+                          // form P1M reads back as the month.
+                          "2022-01-01/P1]M", "2022-01-01/P01M", "2022-01-01/P+2M",
+                          "2022-01-01/P 2M", "2022-01-01/PM", "2022-01-01/P123M"}) {
     EXPECT_EQ(period_from_adx(bad).status().reason(), "invalid_period") << bad;
   }
 }

@@ -251,6 +251,9 @@ void register_reporting_routes(Router& router, service::Services& services) {
               std::optional<model::Ordinal> o = tree->find(e.org_code);
               j["name"] = o ? tree->unit(*o).name : e.org_code;
               j["onTime"] = s.on_time[e.org_code];
+              auto next = s.next_approver.find(e.org_code);
+              j["nextApprover"] =
+                  next == s.next_approver.end() ? json(nullptr) : json(next->second);
               entries.push_back(j);
             }
             json regions = json::array();

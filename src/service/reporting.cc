@@ -269,7 +269,8 @@ StatusOr<TaskStatus> Reporting::task_status(const Principal& who, std::int64_t t
     std::optional<model::Ordinal> o = tree->find(e.org_code);
     if (!o || !scope.contains(*o)) continue;
     bool on_time = is_on_time(*task, e);
-    bool fully = e.status == EntryStatus::kApproved && next_approver(*task, e).empty();
+    std::string next = handed_in(e.status) ? next_approver(*task, e) : std::string();
+    bool fully = e.status == EntryStatus::kApproved && next.empty();
     for (model::Ordinal a : tree->path(*o)) {
       if (a == *o || !scope.contains(a)) continue;
       if (issuer && !tree->in_subtree(*issuer, a)) continue;
@@ -286,6 +287,7 @@ StatusOr<TaskStatus> Reporting::task_status(const Principal& who, std::int64_t t
       if (fully) ++p.approved;
     }
     status.on_time[e.org_code] = on_time;
+    if (!next.empty()) status.next_approver[e.org_code] = std::move(next);
     status.entries.push_back(std::move(e));
   }
   if (status.entries.empty()) {

@@ -105,9 +105,10 @@ struct UnitProgress {
 
 struct TaskStatus {
   store::TaskRecord task;
-  std::vector<store::EntryRecord> entries;  // in the caller's scope
-  std::vector<UnitProgress> regions;        // every unit above an entry, within scope
-  std::map<std::string, bool> on_time;      // by entry org code
+  std::vector<store::EntryRecord> entries;           // in the caller's scope
+  std::vector<UnitProgress> regions;                 // every unit above an entry, within scope
+  std::map<std::string, bool> on_time;               // by entry org code
+  std::map<std::string, std::string> next_approver;  // by entry org code; handed-in entries only
 };
 
 struct SingleValue {

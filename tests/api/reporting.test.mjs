@@ -250,7 +250,10 @@ test('报送率 and 及时率 are right at town, county and city level', async (
   assert.equal(zj.approved, 1);
   const zh = s.body.entries.find((e) => e.orgUnit === ZH);
   assert.equal(zh.onTime, true);
-  assert.equal(s.body.entries.find((e) => e.orgUnit === CJ).status, 'returned');
+  assert.equal(zh.nextApprover, null, 'approved up to the issuer: nobody is next');
+  const cj = s.body.entries.find((e) => e.orgUnit === CJ);
+  assert.equal(cj.status, 'returned');
+  assert.equal(cj.nextApprover, null);
   // The county sees only its own towns.
   const c = await county.get(`/api/tasks/${taskId}/status`);
   assert.equal(c.body.entries.length, chikanTowns);
@@ -261,6 +264,8 @@ test('报送率 and 及时率 are right at town, county and city level', async (
   await filler.put(`/api/tasks/${lateTaskId}/entries/${ZH}`, { version: e.version, values: { T_SERVICES: 120, T_USERS: 10, T_CALLS: 100, T_ANSWERED: 90 } });
   assert.equal((await filler.post(`/api/tasks/${lateTaskId}/entries/${ZH}/submit`, {})).status, 200);
   const late = await cityApprover.get(`/api/tasks/${lateTaskId}/status`);
+  // 审核 lists what waits for whom: a fresh submission waits for its county.
+  assert.equal(late.body.entries.find((x) => x.orgUnit === ZH).nextApprover, '440802');
   const lateRegion = late.body.regions.find((r) => r.orgUnit === '440802');
   assert.equal(lateRegion.reportingRate, 50);
   assert.equal(lateRegion.timelyRate, 0);

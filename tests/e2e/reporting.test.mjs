@@ -152,7 +152,7 @@ test('the filler meets the unit-slip message, takes the suggestion, fills the fo
   await dialog.fill('九月开展集中代办活动，件数明显增加');
   await page.locator('[data-test=explanation-submit]').click();
   await page.locator('[data-test=entry-status]', { hasText: '已提交' }).waitFor();
-  assert.match(await page.locator('[data-test=next-approver]').innerText(), /中华街道/);
+  await page.locator('[data-test=next-approver]', { hasText: '中华街道' }).waitFor();
   assert.match(await page.locator('[data-test=events]').innerText(), /提交 · cun_filler/);
   assert.match(await page.locator('[data-test="figure-VIL_AGENT_CASES"]').innerText(), /50,000/);
 
@@ -217,7 +217,9 @@ test('the district returns the entry from its page with a reason, which the fill
   const page = await openPage(browser);
   await signIn(page, server.url, 'ck_approver');
   await page.goto(`${server.url}/review?task=${taskId}`);
-  await page.locator('[data-test=status-filter]').getByText('已审核').click();
+  // Approved by the town, it now waits for the district: 待我审核 is chosen.
+  await page.locator(`[data-test="open-${VILLAGE}"]`).waitFor();
+  assert.match(await page.locator('[data-test=status-filter] .is-selected').innerText(), /待我审核 1/);
   await page.locator(`[data-test="open-${VILLAGE}"]`).click();
   const drawer = page.locator('[data-test=review-drawer]');
   await drawer.locator('[data-test="figure-VIL_AGENT_CASES"]', { hasText: '50,000' }).waitFor();

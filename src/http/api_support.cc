@@ -195,7 +195,7 @@ json principal_json(const service::Principal& who, service::Services& services) 
     org = {{"code", u.code}, {"name", u.name}, {"level", u.level}, {"path", tree->path_string(*o)}};
   }
   return {{"username", who.username}, {"displayName", who.display_name}, {"roles", roles},
-          {"orgUnit", org}};
+          {"orgUnit", org}, {"totpEnabled", who.totp_enabled}};
 }
 
 }  // namespace tianbao::http

@@ -109,6 +109,7 @@ Principal Accounts::principal_for(const store::UserRecord& user, std::string via
   p.via = std::move(via);
   p.remote = remote;
   p.must_change_password = user.must_change_password;
+  p.totp_enabled = !user.totp_secret.empty();
   return p;
 }
 

@@ -21,6 +21,7 @@ struct Principal {
   std::string via;     // "session", "token" or "cli"
   std::string remote;  // source address, for the audit log
   bool must_change_password = false;
+  bool totp_enabled = false;  // signing in needs a code from an authenticator app
 
   bool has(model::Role role) const {
     return std::find(roles.begin(), roles.end(), role) != roles.end();
@@ -28,7 +29,7 @@ struct Principal {
   // The command line, with every right, acting at the root of `org_code`.
   static Principal system(std::string org_code) {
     return Principal{0, "system", "命令行", std::move(org_code), {model::Role::kSysadmin}, "cli",
-                     "local", false};
+                     "local", false, false};
   }
 };
 

@@ -179,6 +179,7 @@ test('API tokens: shown once, scoped to the owner, revocation takes effect at on
 
 test('TOTP second factor (RFC 6238) for an administrator', async () => {
   const ck = await login(base, 'ck_admin');
+  assert.equal(ck.user.totpEnabled, false);
   const setup = await ck.post('/api/totp/setup');
   assert.equal(setup.status, 200);
   const { secret } = setup.body;
@@ -186,6 +187,7 @@ test('TOTP second factor (RFC 6238) for an administrator', async () => {
   secrets.add(secret);
   assertError(assert, await ck.post('/api/totp/enable', { secret, code: '000000' === totp(secret) ? '111111' : '000000' }), 400, 'bad_totp');
   assert.equal((await ck.post('/api/totp/enable', { secret, code: totp(secret) })).status, 200);
+  assert.equal((await ck.get('/api/me')).body.user.totpEnabled, true, 'the account page can show it is on');
   assertError(assert, await rawLogin('ck_admin', demoPassword), 401, 'totp_required');
   assertError(assert, await rawLogin('ck_admin', demoPassword, { totp: '12345' }), 401, 'bad_totp');
   assert.equal((await rawLogin('ck_admin', demoPassword, { totp: totp(secret) })).status, 200);

@@ -78,8 +78,9 @@ class DataImport {
   static constexpr std::size_t kBatch = 50'000;
   static constexpr std::size_t kMaxConflicts = 1000;
 
-  // Called after each committed batch with the writes and which of them
-  // changed the store (store::WriteSummary::applied).
+  // Called after each committed batch, under the store's lock (so in
+  // commit order), with the writes and which of them changed the store
+  // (store::WriteSummary::applied).
   using Observer =
       std::function<void(const std::vector<store::ValueWrite>&, const std::vector<bool>& applied)>;
 

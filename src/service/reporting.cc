@@ -580,9 +580,10 @@ StatusOr<std::int64_t> Reporting::commit_draft(const Principal& who, const Loade
                                      "draft",
                                      ""};
   }
-  ASSIGN_OR_RETURN(std::int64_t new_version, store_.commit_entry(commit));
-  if (observer_) observer_(commit.writes);
-  return new_version;
+  commit.context.committed = [this, &commit](const store::WriteSummary&) {
+    if (observer_) observer_(commit.writes);
+  };
+  return store_.commit_entry(commit);
 }
 
 StatusOr<SaveResult> Reporting::save_entry(const Principal& who, std::int64_t task_id,
@@ -853,8 +854,11 @@ Status Reporting::post_value(const Principal& who, const SingleValue& value,
     w.number = v.number;
     w.text = v.text;
   }
-  RETURN_IF_ERROR(store_.write_values({w}, {who.username, "api", clock_.now_ms()}).status());
-  if (observer_) observer_({w});
+  store::WriteContext ctx{who.username, "api", clock_.now_ms()};
+  ctx.committed = [this, &w](const store::WriteSummary&) {
+    if (observer_) observer_({w});
+  };
+  RETURN_IF_ERROR(store_.write_values({w}, ctx).status());
   return audit_.record(
       who, {"datavalue.write",
             fmt::format("{}/{}/{}", value.indicator, value.org_code, period.to_string()), "ok",

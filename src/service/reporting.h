@@ -172,7 +172,8 @@ class Reporting {
         clock_(clock) {}
 
   void set_notice_sink(NoticeSink sink) { sink_ = std::move(sink); }
-  // Called with every batch of values right after it is committed (the cube).
+  // Called with every batch of values right after it is committed (the
+  // cube), under the store's lock, so in commit order.
   void set_value_observer(std::function<void(const std::vector<store::ValueWrite>&)> observer) {
     observer_ = std::move(observer);
   }

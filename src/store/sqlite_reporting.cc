@@ -459,7 +459,7 @@ StatusOr<std::int64_t> SqliteStore::commit_entry(const EntryCommit& c) {
                     "version_conflict");
     }
   }
-  RETURN_IF_ERROR(write_values_locked(c.writes, c.context).status());
+  ASSIGN_OR_RETURN(WriteSummary written, write_values_locked(c.writes, c.context));
   if (c.event) {
     Statement q(db_,
                 "INSERT INTO entry_event(task_id, org_unit_id, at, username, action, from_status, "
@@ -476,6 +476,7 @@ StatusOr<std::int64_t> SqliteStore::commit_entry(const EntryCommit& c) {
     RETURN_IF_ERROR(q.run("记录流转"));
   }
   RETURN_IF_ERROR(tx.commit());
+  if (c.context.committed) c.context.committed(written);
   return next_version;
 }
 
@@ -688,6 +689,7 @@ StatusOr<WriteSummary> SqliteStore::write_values(const std::vector<ValueWrite>& 
   ASSIGN_OR_RETURN(WriteSummary summary, write_values_locked(writes, ctx));
   if (ctx.dry_run) return summary;  // the transaction rolls back on scope exit
   RETURN_IF_ERROR(tx.commit());
+  if (ctx.committed) ctx.committed(summary);
   return summary;
 }
 

@@ -194,6 +194,10 @@ struct WriteContext {
   std::string channel;
   Millis at = 0;
   bool dry_run = false;  // roll back after counting what would change
+  // Called under the store's lock right after the commit, with what the
+  // writes did: an observer (the cube) then sees commits in the order they
+  // happened, even when two writers race for the same value.
+  std::function<void(const WriteSummary&)> committed;
 };
 
 // Everything one step of an entry changes, committed together: the values

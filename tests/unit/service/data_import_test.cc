@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -141,6 +142,27 @@ TEST_F(DataImportTest, FileBrokenAfterTheFirstBatchStopsWithItsError) {
   ASSERT_TRUE(nothing.ok());
   EXPECT_EQ(nothing->status, "ERROR");
   EXPECT_EQ(in_cube("B", "2022-08", "4401"), std::nullopt);
+}
+
+// Two importers racing for one value: whatever order their commits land
+// in, the cube ends with the value the store kept (observers run in
+// commit order).
+TEST_F(DataImportTest, RacingWritersLeaveTheCubeEqualToTheStore) {
+  auto writer = [this](int value) {
+    for (int i = 0; i < 150; ++i) {
+      auto done = import_csv(
+          fmt::format("dataelement,period,orgunit,value\nA,2022-08,4401,{}\n", value * 1000 + i));
+      ASSERT_TRUE(done.ok()) << done.status().to_string();
+    }
+  };
+  std::thread one(writer, 1);
+  std::thread two(writer, 2);
+  one.join();
+  two.join();
+  auto stored = s_->store().find_values("4401", {"2022-08"}, {"A"});
+  ASSERT_TRUE(stored.ok());
+  ASSERT_EQ(stored->size(), 1u);
+  EXPECT_EQ(in_cube("A", "2022-08", "4401"), stored->front().number);
 }
 
 }  // namespace

@@ -197,7 +197,7 @@ struct WriteContext {
   // Called under the store's lock right after the commit, with what the
   // writes did: an observer (the cube) then sees commits in the order they
   // happened, even when two writers race for the same value.
-  std::function<void(const WriteSummary&)> committed;
+  std::function<void(const WriteSummary&)> committed = nullptr;
 };
 
 // Everything one step of an entry changes, committed together: the values

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <future>
 #include <sstream>
 #include <thread>
 
@@ -144,25 +146,34 @@ TEST_F(DataImportTest, FileBrokenAfterTheFirstBatchStopsWithItsError) {
   EXPECT_EQ(in_cube("B", "2022-08", "4401"), std::nullopt);
 }
 
-// Two importers racing for one value: whatever order their commits land
-// in, the cube ends with the value the store kept (observers run in
-// commit order).
+// Two importers racing for one value: the second commits while the first
+// is still bringing its batch into the cube. Because observers run in
+// commit order, the cube ends with the value the store kept.
 TEST_F(DataImportTest, RacingWritersLeaveTheCubeEqualToTheStore) {
-  auto writer = [this](int value) {
-    for (int i = 0; i < 150; ++i) {
-      auto done = import_csv(
-          fmt::format("dataelement,period,orgunit,value\nA,2022-08,4401,{}\n", value * 1000 + i));
-      ASSERT_TRUE(done.ok()) << done.status().to_string();
-    }
+  std::promise<void> first_committed;
+  Analytics& analytics = s_->analytics();
+  s_->data_import().set_observer(
+      [&](const std::vector<store::ValueWrite>& writes, const std::vector<bool>& applied) {
+        if (writes.front().number == 1) {  // the first writer, slow to reach the cube
+          first_committed.set_value();
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+        analytics.apply(writes, applied);
+      });
+  auto write = [this](int value) {
+    auto done =
+        import_csv(fmt::format("dataelement,period,orgunit,value\nA,2022-08,4401,{}\n", value));
+    EXPECT_TRUE(done.ok()) << done.status().to_string();
   };
-  std::thread one(writer, 1);
-  std::thread two(writer, 2);
-  one.join();
-  two.join();
+  std::thread first(write, 1);
+  first_committed.get_future().wait();
+  write(2);
+  first.join();
   auto stored = s_->store().find_values("4401", {"2022-08"}, {"A"});
   ASSERT_TRUE(stored.ok());
   ASSERT_EQ(stored->size(), 1u);
-  EXPECT_EQ(in_cube("A", "2022-08", "4401"), stored->front().number);
+  EXPECT_EQ(stored->front().number, 2);
+  EXPECT_EQ(in_cube("A", "2022-08", "4401"), 2);
 }
 
 }  // namespace

@@ -36,11 +36,11 @@
 #include <boost/beast/http.hpp>
 #include <nlohmann/json.hpp>
 
+#include "../postgres.h"
 #include "exchange/china_division.h"
 #include "http/api.h"
 #include "http/server.h"
 #include "service/services.h"
-#include "../postgres.h"
 
 namespace tianbao::bench {
 
@@ -231,6 +231,7 @@ double table_checksum(const service::AnalyticsTable& t) {
 // A keep-alive HTTP client for timing requests through the real server.
 class HttpClient {
  public:
+  static constexpr std::size_t kReadBuffer = 256 * 1024;
   HttpClient(const std::string& port, std::string token) : stream_(ioc_), token_(std::move(token)) {
     boost::asio::ip::tcp::resolver resolver(ioc_);
     stream_.connect(resolver.resolve("127.0.0.1", port));
@@ -242,7 +243,10 @@ class HttpClient {
     req.set(bhttp::field::authorization, "Bearer " + token_);
     req.keep_alive(true);
     bhttp::write(stream_, req);
+    // Room for 64 KiB reads, as browsers and curl make them: a default
+    // buffer has Beast read a large body ~800 bytes per recv().
     boost::beast::flat_buffer buffer;
+    buffer.reserve(kReadBuffer);
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(256 << 20);
     bhttp::read(stream_, buffer, parser);
@@ -503,13 +507,22 @@ int main(int argc, char** argv) {
     sqlite3* raw = nullptr;
     sqlite3_open(db.c_str(), &raw);
     sqlite3_exec(raw, "PRAGMA synchronous=OFF; BEGIN", nullptr, nullptr, nullptr);
+    // The rows as the store keeps them (migration 5): one write record for
+    // all, values keyed (indicator, period, unit).
+    sqlite3_exec(raw,
+                 "INSERT INTO value_write(at, username, channel) VALUES (0, 'bench', 'import')",
+                 nullptr, nullptr, nullptr);
+    const sqlite3_int64 write_id = sqlite3_last_insert_rowid(raw);
     sqlite3_stmt* ins = nullptr;
-    sqlite3_prepare_v2(
-        raw,
-        "INSERT INTO data_value(indicator_id, org_unit_id, period, value, updated_at, "
-        "updated_by, channel) SELECT i.id, o.id, ?3, ?4, 0, 'bench', 'import' "
-        "FROM indicator i, org_unit o WHERE i.code = ?1 AND o.code = ?2",
-        -1, &ins, nullptr);
+    if (sqlite3_prepare_v2(
+            raw,
+            "INSERT INTO data_value(indicator_id, period, org_unit_id, value, write_id) "
+            "SELECT i.id, ?3, o.id, ?4, ?5 FROM indicator i, org_unit o "
+            "WHERE i.code = ?1 AND o.code = ?2 ON CONFLICT DO NOTHING",
+            -1, &ins, nullptr) != SQLITE_OK) {
+      fmt::print(stderr, "bench insert: {}\n", sqlite3_errmsg(raw));
+      return 1;
+    }
     std::size_t n = 0;
     for_each_value(d, [&](int i, int m, model::Ordinal o, double v) {
       if (n >= sqlite_values) return;
@@ -518,7 +531,8 @@ int main(int argc, char** argv) {
       sqlite3_bind_text(ins, 2, tree->unit(o).code.c_str(), -1, SQLITE_STATIC);
       sqlite3_bind_text(ins, 3, month.c_str(), -1, SQLITE_TRANSIENT);
       sqlite3_bind_double(ins, 4, v);
-      sqlite3_step(ins);
+      sqlite3_bind_int64(ins, 5, write_id);
+      if (sqlite3_step(ins) != SQLITE_DONE) fmt::print(stderr, "{}\n", sqlite3_errmsg(raw));
       sqlite3_reset(ins);
       ++n;
     });

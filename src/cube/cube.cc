@@ -3,6 +3,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <cmath>
 #include <mutex>
 #include <numeric>
 
@@ -10,12 +11,28 @@ namespace tianbao::cube {
 
 namespace {
 
+constexpr std::uint32_t kKindShift = 30;
+// Periods per chunk, by model::Period::Kind: a year of months, of quarters;
+// one year; the twelve lengths of ranges starting in one month.
+constexpr std::array<std::uint32_t, 4> kChunkWidth = {12, 4, 1, 12};
+constexpr std::uint32_t kMaxChunkWidth = 12;
+// Batches at least this large are merged into their chunks.
+constexpr std::size_t kMergeBatch = 256;
+constexpr std::uint32_t kIndexMask = (1u << kKindShift) - 1;
+constexpr double kNoValue = std::numeric_limits<double>::quiet_NaN();
+
+std::uint32_t kind_of(Cube::PeriodId p) {
+  return p >> kKindShift;
+}
+std::uint32_t index_of(Cube::PeriodId p) {
+  return p & kIndexMask;
+}
+
 // The first position in [first, last) whose ordinal is not less than
-// `target`. Ordinals in a slice are spread fairly evenly over the tree, so
+// `target`. Ordinals in a track are spread fairly evenly over the tree, so
 // the position is guessed by interpolation and then found by galloping
 // around the guess: about three cache lines touched instead of the dozen a
-// plain binary search reads in a slice of thousands (a village's history
-// is thousands of such lookups in different slices).
+// plain binary search reads in a chunk of thousands.
 const model::Ordinal* seek(const model::Ordinal* first, const model::Ordinal* last,
                            model::Ordinal target) {
   constexpr std::ptrdiff_t kSmall = 16;
@@ -53,7 +70,135 @@ const model::Ordinal* seek(const model::Ordinal* first, const model::Ordinal* la
   return std::lower_bound(first + lo, first + hi, target);
 }
 
+// Running totals of one range over a block's periods, kept side by side
+// so that adding a series' run of months is a plain loop over two arrays
+// (counts as doubles: the loop then needs no conversion and vectorises).
+class RangeTotals {
+ public:
+  explicit RangeTotals(std::uint32_t count, bool extremes)
+      : sums_(count), counts_(count), extremes_(extremes) {
+    if (extremes) {
+      mins_.resize(count);
+      maxs_.resize(count);
+    }
+  }
+  void clear(std::size_t from, std::size_t n) {
+    std::fill_n(sums_.begin() + from, n, 0.0);
+    std::fill_n(counts_.begin() + from, n, 0.0);
+    if (extremes_) {
+      std::fill_n(mins_.begin() + from, n, std::numeric_limits<double>::infinity());
+      std::fill_n(maxs_.begin() + from, n, -std::numeric_limits<double>::infinity());
+    }
+  }
+  // Adds `rows` rows spaced `stride` apart, each with values for periods
+  // [from, from + n) of the block.
+  void add(const double* v, std::size_t stride, std::size_t rows, std::size_t from, std::size_t n) {
+    if (n == kMaxChunkWidth) {
+      sum_rows<kMaxChunkWidth>(v, stride, rows, n, sums_.data() + from, counts_.data() + from);
+    } else {
+      sum_rows<0>(v, stride, rows, n, sums_.data() + from, counts_.data() + from);
+    }
+    if (!extremes_) return;
+    double* mins = mins_.data() + from;
+    double* maxs = maxs_.data() + from;
+    for (std::size_t r = 0; r < rows; ++r) {
+      const double* row = v + r * stride;
+      for (std::size_t k = 0; k < n; ++k) {
+        if (row[k] != row[k]) continue;
+        mins[k] = std::min(mins[k], row[k]);
+        maxs[k] = std::max(maxs[k], row[k]);
+      }
+    }
+  }
+
+ private:
+  // The sums and counts of `rows` rows of n values (N when N > 0: a whole
+  // row, whose twelve running totals then stay in registers and the loop
+  // vectorises). NaN marks a period without a value.
+  template <std::size_t N>
+  static void sum_rows(const double* v, std::size_t stride, std::size_t rows, std::size_t n,
+                       double* sums, double* counts) {
+    if constexpr (N > 0) {
+      std::array<double, N> s{}, c{};
+      for (std::size_t r = 0; r < rows; ++r) {
+        const double* row = v + r * stride;
+        for (std::size_t k = 0; k < N; ++k) {
+          const double x = row[k];
+          const bool present = x == x;
+          s[k] += present ? x : 0.0;
+          c[k] += present ? 1.0 : 0.0;
+        }
+      }
+      for (std::size_t k = 0; k < N; ++k) {
+        sums[k] += s[k];
+        counts[k] += c[k];
+      }
+    } else {
+      for (std::size_t r = 0; r < rows; ++r) {
+        const double* row = v + r * stride;
+        for (std::size_t k = 0; k < n; ++k) {
+          const double x = row[k];
+          const bool present = x == x;
+          sums[k] += present ? x : 0.0;
+          counts[k] += present ? 1.0 : 0.0;
+        }
+      }
+    }
+  }
+
+ public:
+  // Writes the totals of periods [from, from + n) into column `r` of a
+  // period-major block of `width` columns.
+  void store(std::size_t from, std::size_t n, std::size_t width, std::size_t r, Totals* out) const {
+    for (std::size_t k = from; k < from + n; ++k) {
+      if (counts_[k] == 0) continue;
+      Totals& t = out[k * width + r];
+      t.sum = sums_[k];
+      t.count = static_cast<std::uint32_t>(counts_[k]);
+      if (extremes_) {
+        t.min = mins_[k];
+        t.max = maxs_[k];
+      }
+    }
+  }
+
+ private:
+  std::vector<double> sums_, counts_, mins_, maxs_;
+  bool extremes_;
+};
+
 }  // namespace
+
+Cube::PeriodId Cube::period_id(const model::Period& p) {
+  using Kind = model::Period::Kind;
+  std::uint32_t first = static_cast<std::uint32_t>(p.first_month_index());
+  std::uint32_t index = 0;
+  switch (p.kind()) {
+    case Kind::kMonth:
+      index = first;
+      break;
+    case Kind::kQuarter:
+      index = static_cast<std::uint32_t>(p.year()) * 4 + (first % 12) / 3;
+      break;
+    case Kind::kYear:
+      index = static_cast<std::uint32_t>(p.year());
+      break;
+    case Kind::kMonthRange:
+      index = first * 12 + static_cast<std::uint32_t>(p.month_count() - 1);
+      break;
+  }
+  return (static_cast<std::uint32_t>(p.kind()) << kKindShift) | index;
+}
+
+Cube::PeriodId Cube::period_id(std::string_view text) {
+  StatusOr<model::Period> p = model::Period::parse(text);
+  return p.ok() ? period_id(*p) : kUnknown;
+}
+
+Cube::PeriodId Cube::month_id(int month_index) {
+  return (static_cast<std::uint32_t>(model::Period::Kind::kMonth) << kKindShift) |
+         static_cast<std::uint32_t>(month_index);
+}
 
 Cube::Cube(std::shared_ptr<const model::OrgTree> tree) : tree_(std::move(tree)) {}
 
@@ -74,177 +219,268 @@ std::size_t Cube::value_count() const {
 
 std::size_t Cube::memory_bytes() const {
   std::shared_lock lock(mu_);
-  std::size_t bytes = 0;
-  for (const auto& [k, s] : slices_) {
-    bytes += sizeof(k) + sizeof(Slice) + s.ordinals.capacity() * sizeof(model::Ordinal) +
-             s.values.capacity() * sizeof(double);
+  std::size_t bytes = tracks_.capacity() * sizeof(Tracks);
+  for (const Tracks& tracks : tracks_) {
+    for (const Track& t : tracks) {
+      bytes += t.chunks.capacity() * sizeof(Chunk);
+      for (const Chunk& c : t.chunks) {
+        bytes +=
+            c.ordinals.capacity() * sizeof(model::Ordinal) + c.values.capacity() * sizeof(double);
+      }
+    }
   }
   return bytes;
 }
 
 Cube::IndicatorId Cube::View::indicator(std::string_view code) const {
-  auto it = cube_.indicator_ids_.find(std::string(code));
+  auto it = cube_.indicator_ids_.find(code);
   return it == cube_.indicator_ids_.end() ? kUnknown : it->second;
 }
 
-Cube::PeriodId Cube::View::period(std::string_view period) const {
-  auto it = cube_.period_ids_.find(std::string(period));
-  return it == cube_.period_ids_.end() ? kUnknown : it->second;
-}
-
-const Cube::Slice* Cube::slice(IndicatorId i, PeriodId p) const {
-  if (i == kUnknown || p == kUnknown) return nullptr;
-  auto it = slices_.find(key(i, p));
-  return it == slices_.end() ? nullptr : &it->second;
+const Cube::Track* Cube::track(IndicatorId i, PeriodId p) const {
+  if (i >= tracks_.size() || p == kUnknown) return nullptr;
+  const Track& t = tracks_[i][kind_of(p)];
+  return t.chunks.empty() ? nullptr : &t;
 }
 
 Totals Cube::View::range(IndicatorId i, PeriodId p, model::SubtreeRange r) const {
   Totals t;
-  const Slice* s = cube_.slice(i, p);
-  if (!s) return t;
-  const model::Ordinal* ords = s->ordinals.data();
-  const std::size_t n = s->ordinals.size();
-  for (auto at = static_cast<std::size_t>(seek(ords, ords + n, r.begin) - ords);
-       at < n && ords[at] < r.end; ++at) {
-    t.add(s->values[at]);
-  }
+  block(i, p, 1, std::span<const model::SubtreeRange>(&r, 1), std::span<Totals>(&t, 1));
   return t;
 }
 
 void Cube::View::ranges(IndicatorId i, PeriodId p, std::span<const model::SubtreeRange> rs,
                         std::span<Totals> out, bool extremes) const {
-  const Slice* s = cube_.slice(i, p);
-  if (!s) return;
-  const model::Ordinal* ords = s->ordinals.data();
-  const double* vals = s->values.data();
-  const std::size_t n = s->ordinals.size();
-  // The values of a range are one run [from, to) of the slice: find its end,
-  // then sum a plain array.
-  auto sum_range = [&](std::size_t from, const model::SubtreeRange& r) {
-    std::size_t to = from;
-    while (to < n && ords[to] < r.end) ++to;
-    Totals t;
-    t.count = static_cast<std::uint32_t>(to - from);
-    double sum = 0;
-    for (std::size_t at = from; at < to; ++at) sum += vals[at];
-    t.sum = sum;
-    if (extremes) {
-      for (std::size_t at = from; at < to; ++at) {
-        t.min = std::min(t.min, vals[at]);
-        t.max = std::max(t.max, vals[at]);
-      }
-    }
-    return t;
-  };
+  block(i, p, 1, rs, out, extremes);
+}
+
+void Cube::View::block(IndicatorId i, PeriodId first, std::uint32_t count,
+                       std::span<const model::SubtreeRange> rs, std::span<Totals> out,
+                       bool extremes) const {
+  std::fill(out.begin(), out.end(), Totals{});
+  const Track* t = cube_.track(i, first);
+  if (!t || count == 0 || rs.empty()) return;
+  const std::uint32_t width = kChunkWidth[kind_of(first)];
+  const std::uint32_t lo = index_of(first);
+  const std::uint64_t hi = std::uint64_t{lo} + count;
   // Visit ranges by ascending start so each search starts where the last
-  // one landed: a sweep over the slice for disjoint ranges (all counties),
+  // one landed: a sweep over the chunk for disjoint ranges (all counties),
   // still correct when ranges nest (a city and its counties).
   bool sorted = true;
   for (std::size_t k = 1; k < rs.size() && sorted; ++k) sorted = rs[k - 1].begin <= rs[k].begin;
-  std::size_t from = 0;
-  if (sorted) {
-    // Many ranges over a slice of similar size: a merge (walk forward)
-    // costs O(values + ranges); few ranges over a big slice: a search.
-    bool merge = rs.size() * 8 >= n;
-    for (std::size_t k = 0; k < rs.size(); ++k) {
-      if (merge) {
-        while (from < n && ords[from] < rs[k].begin) ++from;
-      } else {
-        from = static_cast<std::size_t>(seek(ords + from, ords + n, rs[k].begin) - ords);
-      }
-      out[k] = sum_range(from, rs[k]);
-    }
-    return;
+  std::vector<std::uint32_t> order;
+  if (!sorted) {
+    order.resize(rs.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::sort(order.begin(), order.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return rs[a].begin < rs[b].begin; });
   }
-  std::vector<std::uint32_t> order(rs.size());
-  std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(),
-            [&](std::uint32_t a, std::uint32_t b) { return rs[a].begin < rs[b].begin; });
-  for (std::uint32_t k : order) {
-    from = static_cast<std::size_t>(seek(ords + from, ords + n, rs[k].begin) - ords);
-    out[k] = sum_range(from, rs[k]);
+  RangeTotals totals(count, extremes);
+  auto c = std::lower_bound(
+      t->chunks.begin(), t->chunks.end(), lo,
+      [&](const Chunk& chunk, std::uint32_t at) { return chunk.start + width <= at; });
+  for (; c != t->chunks.end() && c->start < hi; ++c) {
+    // The periods of the block this chunk holds, as columns of the chunk
+    // and as periods of the block.
+    const std::uint32_t from = std::max(lo, c->start);
+    const auto to = static_cast<std::uint32_t>(std::min<std::uint64_t>(hi, c->start + width));
+    const std::size_t column = from - c->start, at = from - lo, n = to - from;
+    const model::Ordinal* ords = c->ordinals.data();
+    const double* values = c->values.data();
+    const std::size_t rows = c->ordinals.size();
+    // Many ranges over a chunk of similar size: a merge (walk forward)
+    // costs O(rows + ranges); few ranges over a big chunk: a search.
+    const bool merge = rs.size() * 8 >= rows;
+    std::size_t row = 0;
+    for (std::size_t k = 0; k < rs.size(); ++k) {
+      const std::size_t r = sorted ? k : order[k];
+      if (merge) {
+        while (row < rows && ords[row] < rs[r].begin) ++row;
+      } else {
+        row = static_cast<std::size_t>(seek(ords + row, ords + rows, rs[r].begin) - ords);
+      }
+      std::size_t end = row;
+      while (end < rows && ords[end] < rs[r].end) ++end;
+      totals.clear(at, n);
+      totals.add(values + row * width + column, width, end - row, at, n);
+      totals.store(at, n, rs.size(), r, out.data());
+    }
   }
 }
 
 std::optional<double> Cube::View::point(IndicatorId i, PeriodId p, model::Ordinal o) const {
-  const Slice* s = cube_.slice(i, p);
-  if (!s) return std::nullopt;
-  const model::Ordinal* ords = s->ordinals.data();
-  const model::Ordinal* it = seek(ords, ords + s->ordinals.size(), o);
-  if (it == ords + s->ordinals.size() || *it != o) return std::nullopt;
-  return s->values[static_cast<std::size_t>(it - ords)];
+  const Track* t = cube_.track(i, p);
+  if (!t) return std::nullopt;
+  const std::uint32_t width = kChunkWidth[kind_of(p)];
+  const std::uint32_t index = index_of(p), start = index - index % width;
+  auto c = std::lower_bound(t->chunks.begin(), t->chunks.end(), start,
+                            [](const Chunk& chunk, std::uint32_t s) { return chunk.start < s; });
+  if (c == t->chunks.end() || c->start != start) return std::nullopt;
+  const model::Ordinal* ords = c->ordinals.data();
+  const std::size_t rows = c->ordinals.size();
+  const auto row = static_cast<std::size_t>(seek(ords, ords + rows, o) - ords);
+  if (row == rows || ords[row] != o) return std::nullopt;
+  double v = c->values[row * width + (index - start)];
+  return std::isnan(v) ? std::nullopt : std::optional<double>(v);
 }
 
 Cube::IndicatorId Cube::intern_indicator(std::string_view code) {
-  auto [it, inserted] = indicator_ids_.try_emplace(std::string(code),
-                                                   static_cast<IndicatorId>(indicator_ids_.size()));
-  return it->second;
+  auto it = indicator_ids_.find(code);
+  if (it != indicator_ids_.end()) return it->second;
+  auto id = static_cast<IndicatorId>(tracks_.size());
+  indicator_ids_.emplace(std::string(code), id);
+  tracks_.emplace_back();
+  return id;
 }
 
-Cube::PeriodId Cube::intern_period(std::string_view period) {
-  auto [it, inserted] =
-      period_ids_.try_emplace(std::string(period), static_cast<PeriodId>(period_ids_.size()));
-  return it->second;
-}
-
-void Cube::append(std::string_view indicator, std::string_view period, std::string_view org_code,
-                  double value) {
-  std::unique_lock lock(mu_);
-  std::optional<model::Ordinal> o = tree_->find(org_code);
-  if (!o) return;
-  Slice& s = slices_[key(intern_indicator(indicator), intern_period(period))];
-  s.ordinals.push_back(*o);
-  s.values.push_back(value);
+void Cube::set_one(const Resolved& w) {
+  Track& t = tracks_[w.track / kKinds][w.track % kKinds];
+  const std::uint32_t width = kChunkWidth[w.track % kKinds];
+  const std::uint32_t start = w.start, column = w.index - start;
+  const bool removing = std::isnan(w.value);
+  auto c = std::lower_bound(t.chunks.begin(), t.chunks.end(), start,
+                            [](const Chunk& chunk, std::uint32_t s) { return chunk.start < s; });
+  if (c == t.chunks.end() || c->start != start) {
+    if (removing) return;
+    c = t.chunks.insert(c, Chunk{start, {}, {}});
+  }
+  std::vector<model::Ordinal>& ords = c->ordinals;
+  const auto row = static_cast<std::size_t>(
+      seek(ords.data(), ords.data() + ords.size(), w.ordinal) - ords.data());
+  const auto row_values = c->values.begin() + static_cast<std::ptrdiff_t>(row * width);
+  if (row < ords.size() && ords[row] == w.ordinal) {
+    double& slot = row_values[column];
+    const bool had = !std::isnan(slot);
+    slot = w.value;
+    if (!removing) {
+      value_count_ += had ? 0 : 1;
+      return;
+    }
+    if (!had) return;
+    --value_count_;
+    if (std::all_of(row_values, row_values + width, [](double v) { return std::isnan(v); })) {
+      ords.erase(ords.begin() + static_cast<std::ptrdiff_t>(row));
+      c->values.erase(row_values, row_values + width);
+      if (ords.empty()) t.chunks.erase(c);
+    }
+    return;
+  }
+  if (removing) return;
+  ords.insert(ords.begin() + static_cast<std::ptrdiff_t>(row), w.ordinal);
+  c->values.insert(row_values, width, kNoValue);
+  c->values[row * width + column] = w.value;
   ++value_count_;
 }
 
-void Cube::sort_slice(Slice& s) {
-  std::vector<std::uint32_t> order(s.ordinals.size());
-  std::iota(order.begin(), order.end(), 0u);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::uint32_t a, std::uint32_t b) { return s.ordinals[a] < s.ordinals[b]; });
-  Slice sorted;
-  sorted.ordinals.reserve(order.size());
-  sorted.values.reserve(order.size());
-  for (std::uint32_t k : order) {
-    // A later duplicate of the same unit replaces the earlier one.
-    if (!sorted.ordinals.empty() && sorted.ordinals.back() == s.ordinals[k]) {
-      sorted.values.back() = s.values[k];
+void Cube::merge_locked(std::span<const Resolved> writes) {
+  const Resolved& head = writes.front();
+  Track& t = tracks_[head.track / kKinds][head.track % kKinds];
+  const std::uint32_t width = kChunkWidth[head.track % kKinds];
+  const std::uint32_t start = head.start;
+  auto c = std::lower_bound(t.chunks.begin(), t.chunks.end(), start,
+                            [](const Chunk& chunk, std::uint32_t s) { return chunk.start < s; });
+  if (c == t.chunks.end() || c->start != start) c = t.chunks.insert(c, Chunk{start, {}, {}});
+  Chunk merged{start, {}, {}};
+  merged.ordinals.reserve(c->ordinals.size() + writes.size());
+  merged.values.reserve((c->ordinals.size() + writes.size()) * width);
+  std::array<double, kMaxChunkWidth> row;
+  std::size_t in = 0, w = 0;
+  const std::size_t rows = c->ordinals.size();
+  while (in < rows || w < writes.size()) {
+    const model::Ordinal o = w == writes.size() ? c->ordinals[in]
+                             : in == rows       ? writes[w].ordinal
+                                                : std::min(c->ordinals[in], writes[w].ordinal);
+    std::fill_n(row.begin(), width, kNoValue);
+    if (in < rows && c->ordinals[in] == o) {
+      std::copy_n(c->values.begin() + static_cast<std::ptrdiff_t>(in * width), width, row.begin());
+      ++in;
+    }
+    for (; w < writes.size() && writes[w].ordinal == o; ++w) {
+      double& slot = row[writes[w].index - start];
+      const bool had = !std::isnan(slot), has = !std::isnan(writes[w].value);
+      value_count_ = value_count_ + (has ? 1 : 0) - (had ? 1 : 0);
+      slot = writes[w].value;
+    }
+    if (std::all_of(row.begin(), row.begin() + width, [](double v) { return std::isnan(v); }))
       continue;
-    }
-    sorted.ordinals.push_back(s.ordinals[k]);
-    sorted.values.push_back(s.values[k]);
+    merged.ordinals.push_back(o);
+    merged.values.insert(merged.values.end(), row.begin(), row.begin() + width);
   }
-  sorted.ordinals.shrink_to_fit();
-  sorted.values.shrink_to_fit();
-  s = std::move(sorted);
+  if (merged.ordinals.empty()) {
+    t.chunks.erase(c);
+  } else {
+    *c = std::move(merged);
+  }
 }
 
-void Cube::finish() {
-  std::unique_lock lock(mu_);
-  finish_locked();
+Cube::Resolved Cube::resolved(IndicatorId i, PeriodId p, model::Ordinal o, std::uint32_t seq,
+                              double value) {
+  const std::uint32_t kind = kind_of(p), index = index_of(p);
+  return {static_cast<std::uint32_t>(i * kKinds + kind),
+          index - index % kChunkWidth[kind],
+          o,
+          seq,
+          index,
+          value};
 }
 
-void Cube::finish_locked() {
-  value_count_ = 0;
-  for (auto& [k, s] : slices_) {
-    bool sorted = std::is_sorted(s.ordinals.begin(), s.ordinals.end()) &&
-                  std::adjacent_find(s.ordinals.begin(), s.ordinals.end()) == s.ordinals.end();
-    if (sorted) {
-      s.ordinals.shrink_to_fit();
-      s.values.shrink_to_fit();
+void Cube::apply_locked(std::vector<Resolved>& writes) {
+  if (writes.size() < kMergeBatch) {
+    for (const Resolved& w : writes) set_one(w);
+    return;
+  }
+  std::sort(writes.begin(), writes.end(), [](const Resolved& a, const Resolved& b) {
+    const std::uint64_t ca = a.chunk_key(), cb = b.chunk_key();
+    return ca != cb ? ca < cb : a.row_key() < b.row_key();
+  });
+  for (std::size_t from = 0; from < writes.size();) {
+    std::size_t to = from + 1;
+    while (to < writes.size() && writes[to].chunk_key() == writes[from].chunk_key()) ++to;
+    std::span<const Resolved> group(writes.data() + from, to - from);
+    // Merging rebuilds the chunk; a few writes into a big one go one by one.
+    const Track& t = tracks_[group.front().track / kKinds][group.front().track % kKinds];
+    const std::uint32_t start = group.front().start;
+    auto c = std::lower_bound(t.chunks.begin(), t.chunks.end(), start,
+                              [](const Chunk& chunk, std::uint32_t s) { return chunk.start < s; });
+    const std::size_t rows = c != t.chunks.end() && c->start == start ? c->ordinals.size() : 0;
+    if (group.size() * 16 >= rows) {
+      merge_locked(group);
     } else {
-      sort_slice(s);
+      for (const Resolved& w : group) set_one(w);
     }
-    value_count_ += s.ordinals.size();
+    from = to;
   }
-  // Growing and trimming millions of slice vectors leaves freed heap pages
-  // behind; hand them back so resident memory tracks what the cube holds.
+}
+
+void Cube::trim_locked() {
+  for (Tracks& tracks : tracks_) {
+    for (Track& t : tracks) {
+      t.chunks.shrink_to_fit();
+      for (Chunk& c : t.chunks) {
+        c.ordinals.shrink_to_fit();
+        c.values.shrink_to_fit();
+      }
+    }
+  }
+  // Rebuilding chunks leaves freed heap pages behind; hand them back so
+  // resident memory tracks what the cube holds.
   malloc_trim(0);
 }
 
+void Cube::Loader::add(IndicatorId i, PeriodId p, model::Ordinal o, double value) {
+  if (p == kUnknown || i >= cube_.tracks_.size() || o >= cube_.tree_->size() || std::isnan(value))
+    return;
+  pending_.push_back(resolved(i, p, o, static_cast<std::uint32_t>(pending_.size()), value));
+  if (pending_.size() >= kBuffer) {
+    cube_.apply_locked(pending_);
+    pending_.clear();
+  }
+}
+
 Cube::Loader::~Loader() {
-  cube_.finish_locked();
+  cube_.apply_locked(pending_);
+  pending_ = {};
+  cube_.trim_locked();
 }
 
 void Cube::set(std::string_view indicator, std::string_view period, std::string_view org_code,
@@ -255,47 +491,31 @@ void Cube::set(std::string_view indicator, std::string_view period, std::string_
 
 void Cube::set(std::span<const Write> writes) {
   std::unique_lock lock(mu_);
+  std::vector<Resolved> batch;
+  batch.reserve(writes.size());
   // Rows of a file come grouped by unit and period: remember the last ones.
-  std::optional<std::string_view> last_period, last_org;
+  std::optional<std::string_view> last_period, last_org, last_indicator;
   PeriodId p = kUnknown;
+  IndicatorId i = kUnknown;
   std::optional<model::Ordinal> o;
   for (const Write& w : writes) {
     if (w.period != last_period) {
-      p = intern_period(w.period);
+      p = period_id(w.period);
       last_period = w.period;
     }
     if (w.org_code != last_org) {
       o = tree_->find(w.org_code);
       last_org = w.org_code;
     }
-    if (!o) continue;
-    set_locked(slices_[key(intern_indicator(w.indicator), p)], *o, w.value);
-  }
-}
-
-void Cube::set_locked(Slice& s, model::Ordinal o, std::optional<double> value) {
-  if (value && (s.ordinals.empty() || s.ordinals.back() < o)) {  // the common append
-    s.ordinals.push_back(o);
-    s.values.push_back(*value);
-    ++value_count_;
-    return;
-  }
-  auto it = std::lower_bound(s.ordinals.begin(), s.ordinals.end(), o);
-  std::size_t at = static_cast<std::size_t>(it - s.ordinals.begin());
-  bool present = it != s.ordinals.end() && *it == o;
-  if (value) {
-    if (present) {
-      s.values[at] = *value;
-    } else {
-      s.ordinals.insert(it, o);
-      s.values.insert(s.values.begin() + static_cast<std::ptrdiff_t>(at), *value);
-      ++value_count_;
+    if (!o || p == kUnknown) continue;
+    if (w.indicator != last_indicator) {
+      i = intern_indicator(w.indicator);
+      last_indicator = w.indicator;
     }
-  } else if (present) {
-    s.ordinals.erase(it);
-    s.values.erase(s.values.begin() + static_cast<std::ptrdiff_t>(at));
-    --value_count_;
+    batch.push_back(
+        resolved(i, p, *o, static_cast<std::uint32_t>(batch.size()), w.value.value_or(kNoValue)));
   }
+  apply_locked(batch);
 }
 
 void Cube::rebase(std::shared_ptr<const model::OrgTree> next) {
@@ -307,17 +527,29 @@ void Cube::rebase(std::shared_ptr<const model::OrgTree> next) {
     if (std::optional<model::Ordinal> n = next->find(tree_->unit(o).code)) map[o] = *n;
   }
   value_count_ = 0;
-  for (auto& [k, s] : slices_) {
-    Slice moved;
-    for (std::size_t j = 0; j < s.ordinals.size(); ++j) {
-      model::Ordinal n = s.ordinals[j] < map.size() ? map[s.ordinals[j]] : kGone;
-      if (n == kGone) continue;
-      moved.ordinals.push_back(n);
-      moved.values.push_back(s.values[j]);
+  for (Tracks& tracks : tracks_) {
+    for (std::size_t kind = 0; kind < kKinds; ++kind) {
+      const std::uint32_t width = kChunkWidth[kind];
+      for (Chunk& c : tracks[kind].chunks) {
+        std::vector<std::pair<model::Ordinal, std::size_t>> rows;  // new ordinal, old row
+        for (std::size_t row = 0; row < c.ordinals.size(); ++row) {
+          model::Ordinal n = c.ordinals[row] < map.size() ? map[c.ordinals[row]] : kGone;
+          if (n != kGone) rows.emplace_back(n, row);
+        }
+        std::sort(rows.begin(), rows.end());
+        Chunk moved{c.start, {}, {}};
+        moved.ordinals.reserve(rows.size());
+        moved.values.reserve(rows.size() * width);
+        for (const auto& [n, row] : rows) {
+          moved.ordinals.push_back(n);
+          auto from = c.values.begin() + static_cast<std::ptrdiff_t>(row * width);
+          moved.values.insert(moved.values.end(), from, from + width);
+        }
+        for (double v : moved.values) value_count_ += std::isnan(v) ? 0 : 1;
+        c = std::move(moved);
+      }
+      std::erase_if(tracks[kind].chunks, [](const Chunk& c) { return c.ordinals.empty(); });
     }
-    sort_slice(moved);
-    value_count_ += moved.ordinals.size();
-    s = std::move(moved);
   }
   tree_ = std::move(next);
 }

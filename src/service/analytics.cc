@@ -44,21 +44,33 @@ std::optional<double> percent_change(std::optional<double> now, std::optional<do
   return (*now - *before) / std::abs(*before) * 100.0;
 }
 
+// The months a query reads, oldest first (count 0: none, or too many to
+// keep a block per indicator).
+struct MonthWindow {
+  int first = 0;
+  std::uint32_t count = 0;
+};
+
 // One query's evaluation, vectorised over the requested units: each
-// (indicator, month) slice is swept once for all units together, and every
+// indicator's series are swept once for all units and all the months of
+// the query's window together (a unit's months lie side by side), and every
 // cell of a (dx, pe) pair is produced in one pass.
 class Run {
  public:
   using Column = std::vector<std::optional<double>>;  // one per ou item
 
-  Run(const cube::Cube::View& view, const Catalogue& catalogue, std::vector<OuItem> ou)
-      : view_(view), catalogue_(catalogue), ou_(std::move(ou)) {
+  Run(const cube::Cube::View& view, const Catalogue& catalogue, std::vector<OuItem> ou,
+      MonthWindow window)
+      : view_(view), catalogue_(catalogue), ou_(std::move(ou)), window_(window) {
     for (std::size_t i = 0; i < ou_.size(); ++i) {
       for (const model::SubtreeRange& r : ou_[i].ranges) {
         flat_.push_back(r);
         owner_.push_back(static_cast<std::uint32_t>(i));
         single_ = single_ && ou_[i].ranges.size() == 1;
       }
+    }
+    if (window_.count * std::max<std::size_t>(flat_.size(), ou_.size()) > kBlockBudget) {
+      window_.count = 0;
     }
   }
 
@@ -84,14 +96,12 @@ class Run {
     }
     cube::Cube::IndicatorId id = view_.indicator(code);
     if (id == cube::Cube::kUnknown) return out;
-    auto totals = [&](cube::Cube::IndicatorId i, cube::Cube::PeriodId p) {
-      return this->totals(i, p, needs_extremes(*ind));
-    };
+    const bool extremes = needs_extremes(*ind);
     if (!pe.month_ids) pe.month_ids = month_ids(pe);
     const std::vector<cube::Cube::PeriodId>& months = *pe.month_ids;
     if (ind->kind == model::IndicatorKind::kFlow) {
       for (cube::Cube::PeriodId m : months) {
-        std::span<const cube::Totals> t = totals(id, m);
+        std::span<const cube::Totals> t = totals(id, m, extremes);
         if (t.empty()) continue;
         for (std::size_t u = 0; u < ou_.size(); ++u) {
           if (std::optional<double> v = combine(*ind, t[u])) out[u] = out[u].value_or(0) + *v;
@@ -100,7 +110,7 @@ class Run {
     } else {
       std::size_t missing = ou_.size();
       for (auto it = months.rbegin(); it != months.rend() && missing > 0; ++it) {
-        std::span<const cube::Totals> t = totals(id, *it);
+        std::span<const cube::Totals> t = totals(id, *it, extremes);
         if (t.empty()) continue;
         for (std::size_t u = 0; u < ou_.size(); ++u) {
           if (out[u]) continue;
@@ -112,7 +122,7 @@ class Run {
     // A period stored as a whole (a quarterly form's 2022Q3) fills what its
     // months left empty.
     if (pe.periods.size() == 1 && pe.periods[0].kind() != model::Period::Kind::kMonth) {
-      std::span<const cube::Totals> t = totals(id, view_.period(pe.periods[0].to_string()));
+      std::span<const cube::Totals> t = totals(id, cube::Cube::period_id(pe.periods[0]), extremes);
       for (std::size_t u = 0; u < ou_.size() && !t.empty(); ++u) {
         if (!out[u]) out[u] = combine(*ind, t[u]);
       }
@@ -121,6 +131,10 @@ class Run {
   }
 
  private:
+  // Most Totals kept for one indicator's window (32 MB): beyond it, each
+  // month is read on its own.
+  static constexpr std::size_t kBlockBudget = std::size_t{1} << 20;
+
   static bool needs_extremes(const model::Indicator& ind) {
     return ind.aggregation == model::Aggregation::kMin ||
            ind.aggregation == model::Aggregation::kMax;
@@ -140,69 +154,123 @@ class Run {
     }
   }
 
-  std::vector<cube::Cube::PeriodId> month_ids(const PeItem& pe) {
+  static std::vector<cube::Cube::PeriodId> month_ids(const PeItem& pe) {
     std::vector<cube::Cube::PeriodId> ids;
     for (const model::Period& p : pe.periods) {
-      if (p.kind() == model::Period::Kind::kMonth) {
-        ids.push_back(view_.period(p.to_string()));
-        continue;
+      for (int m = p.first_month_index(); m <= p.last_month_index(); ++m) {
+        ids.push_back(cube::Cube::month_id(m));
       }
-      for (const model::Period& m : p.months()) ids.push_back(view_.period(m.to_string()));
     }
     return ids;
   }
 
-  // Totals per ou item for one slice (a span into pool_); empty if the
-  // slice has no values there.
+  // Totals per ou item for `count` periods from `first` into pool_ at
+  // `at` (period-major); returns which periods have any value.
+  std::vector<bool> fill(cube::Cube::IndicatorId i, cube::Cube::PeriodId first, std::uint32_t count,
+                         std::size_t at, bool extremes) {
+    const std::size_t width = ou_.size();
+    std::span<cube::Totals> per_item(pool_.data() + at, count * width);
+    if (single_) {
+      view_.block(i, first, count, flat_, per_item, extremes);
+    } else {
+      scratch_.resize(count * flat_.size());
+      view_.block(i, first, count, flat_, scratch_, extremes);
+      std::fill(per_item.begin(), per_item.end(), cube::Totals{});
+      for (std::uint32_t k = 0; k < count; ++k) {
+        for (std::size_t f = 0; f < flat_.size(); ++f) {
+          const cube::Totals& t = scratch_[k * flat_.size() + f];
+          if (!t.empty()) per_item[k * width + owner_[f]].merge(t);
+        }
+      }
+    }
+    std::vector<bool> any(count, false);
+    for (std::uint32_t k = 0; k < count; ++k) {
+      for (std::size_t u = 0; u < width && !any[k]; ++u) any[k] = !per_item[k * width + u].empty();
+    }
+    return any;
+  }
+
+  std::size_t grow_pool(std::size_t cells) {
+    std::size_t at = pool_.size();
+    if (pool_.capacity() < at + cells)
+      pool_.reserve(std::max<std::size_t>(2 * pool_.capacity(), at + cells));
+    pool_.resize(at + cells);
+    return at;
+  }
+
+  // Totals per ou item for one period (a span into pool_); empty if the
+  // indicator has no values there.
   std::span<const cube::Totals> totals(cube::Cube::IndicatorId i, cube::Cube::PeriodId p,
                                        bool extremes) {
     if (p == cube::Cube::kUnknown) return {};
+    const std::size_t width = ou_.size();
+    const cube::Cube::PeriodId window_first = cube::Cube::month_id(window_.first);
+    if (window_.count > 0 && p >= window_first && p - window_first < window_.count) {
+      auto [it, inserted] = blocks_.try_emplace(i);
+      Block& b = it->second;
+      if (inserted) {
+        b.offset = grow_pool(window_.count * width);
+        b.any = fill(i, window_first, window_.count, b.offset, extremes);
+      }
+      std::uint32_t k = p - window_first;
+      if (!b.any[k]) return {};
+      return {pool_.data() + b.offset + k * width, width};
+    }
     std::uint64_t key = (std::uint64_t{i} << 32) | p;
     auto [it, inserted] = cache_.try_emplace(key, kNoTotals);
     if (inserted) {
-      std::size_t at = pool_.size();
-      if (pool_.capacity() < at + ou_.size())
-        pool_.reserve(std::max<std::size_t>(2 * pool_.capacity(), 16 * ou_.size()));
-      pool_.resize(at + ou_.size());
-      std::span<cube::Totals> per_item(pool_.data() + at, ou_.size());
-      if (single_) {
-        view_.ranges(i, p, flat_, per_item, extremes);
-      } else {
-        scratch_.assign(flat_.size(), cube::Totals{});
-        view_.ranges(i, p, flat_, scratch_, extremes);
-        for (std::size_t k = 0; k < scratch_.size(); ++k) {
-          cube::Totals& into = per_item[owner_[k]];
-          const cube::Totals& t = scratch_[k];
-          if (t.empty()) continue;
-          into.sum += t.sum;
-          into.count += t.count;
-          into.min = std::min(into.min, t.min);
-          into.max = std::max(into.max, t.max);
-        }
-      }
-      bool any = std::any_of(per_item.begin(), per_item.end(),
-                             [](const cube::Totals& t) { return !t.empty(); });
-      if (any) {
+      std::size_t at = grow_pool(width);
+      if (fill(i, p, 1, at, extremes)[0]) {
         it->second = static_cast<std::uint32_t>(at);
       } else {
         pool_.resize(at);
       }
     }
     if (it->second == kNoTotals) return {};
-    return {pool_.data() + it->second, ou_.size()};
+    return {pool_.data() + it->second, width};
   }
 
+  struct Block {
+    std::size_t offset = 0;  // into pool_
+    std::vector<bool> any;   // per month of the window
+  };
   static constexpr std::uint32_t kNoTotals = std::numeric_limits<std::uint32_t>::max();
   const cube::Cube::View& view_;
   const Catalogue& catalogue_;
   std::vector<OuItem> ou_;
+  MonthWindow window_;
   std::vector<model::SubtreeRange> flat_;
   std::vector<std::uint32_t> owner_;
   bool single_ = true;  // one range per item: no regrouping needed
-  std::unordered_map<std::uint64_t, std::uint32_t> cache_;  // slice → offset in pool_
+  std::unordered_map<cube::Cube::IndicatorId, Block> blocks_;  // window blocks
+  std::unordered_map<std::uint64_t, std::uint32_t> cache_;     // other periods → offset in pool_
   std::vector<cube::Totals> pool_;
   std::vector<cube::Totals> scratch_;
 };
+
+// The months the query reads: its periods, and the ones before them or a
+// year earlier when 环比, 本期新增 or 同比 are asked for.
+MonthWindow month_window(const std::vector<PeItem>& periods, const std::vector<Measure>& measures) {
+  auto has = [&](Measure m) {
+    return std::find(measures.begin(), measures.end(), m) != measures.end();
+  };
+  const bool before = has(Measure::kMom) || has(Measure::kNew);
+  const bool year_ago = has(Measure::kYoy);
+  int lo = std::numeric_limits<int>::max(), hi = std::numeric_limits<int>::min();
+  auto cover = [&](const model::Period& p) {
+    lo = std::min(lo, p.first_month_index());
+    hi = std::max(hi, p.last_month_index());
+  };
+  for (const PeItem& item : periods) {
+    for (const model::Period& p : item.periods) {
+      cover(p);
+      if (before) cover(p.previous());
+      if (year_ago) cover(p.same_period_last_year());
+    }
+  }
+  if (lo > hi) return {};
+  return {lo, static_cast<std::uint32_t>(hi - lo + 1)};
+}
 
 model::YearMonth beijing_month(std::int64_t ms) {
   std::time_t seconds = static_cast<std::time_t>((ms + kBeijingOffsetMs) / 1000);
@@ -250,8 +318,11 @@ Status Analytics::load(store::Store& store) {
   cube_.rebase(units_.tree());
   cube::Cube::Loader loader(cube_);
   const model::OrgTree& tree = loader.tree();
-  // Rows arrive grouped by indicator and unit; remember the last ids.
-  std::string last_indicator, last_unit, last_period;
+  // Rows arrive by indicator and period, so the unit changes every row:
+  // its ordinal is remembered by the address of the store's code text,
+  // which stays the same for the whole scan.
+  std::string last_indicator, last_period;
+  std::unordered_map<const char*, std::optional<model::Ordinal>> ordinals;
   cube::Cube::IndicatorId i = cube::Cube::kUnknown;
   cube::Cube::PeriodId p = cube::Cube::kUnknown;
   std::optional<model::Ordinal> o;
@@ -261,10 +332,9 @@ Status Analytics::load(store::Store& store) {
           last_indicator = indicator;
           i = loader.indicator(indicator);
         }
-        if (org != last_unit) {
-          last_unit = org;
-          o = tree.find(org);
-        }
+        auto [known, added] = ordinals.try_emplace(org.data());
+        if (added) known->second = tree.find(org);
+        o = known->second;
         if (period != last_period) {
           last_period = period;
           p = loader.period(period);
@@ -445,7 +515,7 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
       return;
     }
 
-    Run run(view, *catalogue, ou);
+    Run run(view, *catalogue, ou, month_window(periods, req.measures));
     // Row keys are written per row: name the shown dimensions once.
     enum class Dimension { kDx, kOu, kPe };
     std::vector<Dimension> shown_dims;

@@ -815,6 +815,7 @@ Status SqliteStore::select_values(const std::vector<std::string>& periods,
 }
 
 Status SqliteStore::scan_numbers(const NumberVisitor& visit) {
+  constexpr std::int64_t kDenseIds = 1 << 26;
   std::lock_guard lock(mu_);
   // Codes come from small lookup tables read first, so the scan of the big
   // table reads integers, one short text and a double per row.
@@ -828,13 +829,22 @@ Status SqliteStore::scan_numbers(const NumberVisitor& visit) {
       indicators.emplace(q.int64(0), q.text(1));
     }
   }
+  // Unit ids are SQLite's row ids, dense from 1: the unit changes on every
+  // row of the scan, so its code is found by index, not by hash.
+  std::vector<std::string> unit_codes;
   {
     Statement q(db_, "SELECT id, code FROM org_unit");
     RETURN_IF_ERROR(q.prepared("读取单位"));
     while (true) {
       ASSIGN_OR_RETURN(bool row, q.step("读取单位"));
       if (!row) break;
-      units.emplace(q.int64(0), q.text(1));
+      std::int64_t id = q.int64(0);
+      if (id >= 0 && id < kDenseIds) {
+        if (static_cast<std::size_t>(id) >= unit_codes.size()) unit_codes.resize(id + 1);
+        unit_codes[static_cast<std::size_t>(id)] = q.text(1);
+      } else {
+        units.emplace(id, q.text(1));
+      }
     }
   }
   Statement q(db_,
@@ -853,7 +863,9 @@ Status SqliteStore::scan_numbers(const NumberVisitor& visit) {
       last_indicator = i;
     }
     if (u != last_unit) {
-      unit = &units[u];
+      unit = u >= 0 && static_cast<std::size_t>(u) < unit_codes.size()
+                 ? &unit_codes[static_cast<std::size_t>(u)]
+                 : &units[u];
       last_unit = u;
     }
     visit(*indicator, *unit, q.text_view(2), *q.real(3));

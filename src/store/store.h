@@ -338,7 +338,9 @@ class Store {
   // Every stored value, in no particular order.
   virtual Status scan_values(const std::function<void(const DataValueRecord&)>& visit) = 0;
   // Every numeric value, lean: the views are valid only during the call
-  // (building the cube at start-up reads 100M of these).
+  // (building the cube at start-up reads 100M of these), but the code
+  // views of one indicator or unit point at the same text for the whole
+  // scan, so callers may remember what they found by its address.
   using NumberVisitor = std::function<void(std::string_view indicator, std::string_view org_code,
                                            std::string_view period, double value)>;
   virtual Status scan_numbers(const NumberVisitor& visit) = 0;

@@ -4,6 +4,9 @@
 
 #include <map>
 #include <random>
+#include <tuple>
+
+#include <fmt/format.h>
 
 namespace tianbao::cube {
 namespace {
@@ -59,17 +62,24 @@ TEST(CubeTest, OverwriteAndRemove) {
   EXPECT_EQ(cube.value_count(), 0u);
 }
 
-TEST(CubeTest, BulkAppendSortsAndKeepsTheLastDuplicate) {
-  Cube cube(tree_of(small_units()));
-  cube.append("A", "2022-08", "4402", 1);
-  cube.append("A", "2022-08", "44_D", 2);
-  cube.append("A", "2022-08", "440101", 3);
-  cube.append("A", "2022-08", "4402", 4);  // replaces 1
-  cube.finish();
+TEST(CubeTest, BulkLoadSortsAndKeepsTheLastDuplicate) {
+  auto tree = tree_of(small_units());
+  Cube cube(tree);
+  {
+    Cube::Loader load(cube);
+    Cube::IndicatorId a = load.indicator("A");
+    Cube::PeriodId p = load.period("2022-08");
+    load.add(a, p, *tree->find("4402"), 1);
+    load.add(a, p, *tree->find("44_D"), 2);
+    load.add(a, p, *tree->find("440101"), 3);
+    load.add(a, p, *tree->find("4402"), 4);                            // replaces 1
+    load.add(a, load.period("not a period"), *tree->find("4402"), 5);  // ignored
+  }
   EXPECT_EQ(cube.value_count(), 3u);
   EXPECT_EQ(total(cube, "A", "2022-08", "44").sum, 9);
   EXPECT_EQ(total(cube, "A", "2022-08", "4402").sum, 4);
-  EXPECT_LE(cube.memory_bytes(), 3 * 12 + 200u);
+  // Three one-value series: 8 bytes of value, 4 of ordinal and a header each.
+  EXPECT_LE(cube.memory_bytes(), 3 * (8 + 4 + 32) + 4 * 200u);
 }
 
 TEST(CubeTest, RebaseFollowsUnitsToTheirNewOrdinals) {
@@ -153,6 +163,109 @@ TEST(CubeTest, LookupsInUnevenSlicesMatchANaiveScan) {
       ASSERT_EQ(t.sum, sum) << "ordinal " << o;
     }
   });
+}
+
+// Random writes and removals over months far apart (a unit then has several
+// series), quarters, years and month ranges, some before a series' first
+// period; every point, range and block must match a naive map.
+TEST(CubeTest, SeriesAfterRandomWritesMatchANaiveMap) {
+  std::mt19937 rng(23);
+  std::vector<model::OrgUnit> units = {{"R", "根", 1, model::OrgUnitKind::kRegion, ""}};
+  for (int i = 0; i < 200; ++i) {
+    std::string parent = units[rng() % units.size()].code;
+    units.push_back({"U" + std::to_string(i), "单位", 2, model::OrgUnitKind::kDepartment, parent});
+  }
+  auto tree = tree_of(units);
+  Cube cube(tree);
+  // Periods: months of 1990 and of 2020–2022 (more than kMaxSpan apart),
+  // quarters, years, month ranges.
+  std::vector<std::string> periods;
+  for (int m = 1; m <= 12; ++m) periods.push_back(fmt::format("1990-{:02d}", m));
+  for (int y = 2020; y <= 2022; ++y) {
+    for (int m = 1; m <= 12; ++m) periods.push_back(fmt::format("{}-{:02d}", y, m));
+    for (int q = 1; q <= 4; ++q) periods.push_back(fmt::format("{}Q{}", y, q));
+    periods.push_back(std::to_string(y));
+    periods.push_back(fmt::format("{}-01..{}-08", y, y));
+  }
+  std::map<std::tuple<std::string, std::string, model::Ordinal>, double> naive;
+  const char* indicators[] = {"A", "B"};
+  for (int k = 0; k < 6000; ++k) {
+    std::string ind = indicators[rng() % 2];
+    const std::string& period = periods[rng() % periods.size()];
+    auto o = static_cast<model::Ordinal>(rng() % tree->size());
+    if (rng() % 4 == 0) {
+      cube.set(ind, period, tree->unit(o).code, std::nullopt);
+      naive.erase({ind, period, o});
+    } else {
+      double v = static_cast<double>(rng() % 1000);
+      cube.set(ind, period, tree->unit(o).code, v);
+      naive[{ind, period, o}] = v;
+    }
+  }
+  EXPECT_EQ(cube.value_count(), naive.size());
+  cube.read([&](const Cube::View& view) {
+    for (const char* ind : indicators) {
+      auto i = view.indicator(ind);
+      for (const std::string& period : periods) {
+        auto p = view.period(period);
+        for (model::Ordinal o = 0; o < tree->size(); ++o) {
+          auto it = naive.find({ind, period, o});
+          std::optional<double> expected =
+              it == naive.end() ? std::nullopt : std::optional<double>(it->second);
+          ASSERT_EQ(view.point(i, p, o), expected) << ind << " " << period << " " << o;
+        }
+      }
+    }
+    // Blocks of consecutive months against one range at a time.
+    std::vector<model::SubtreeRange> ranges;
+    for (int k = 0; k < 40; ++k)
+      ranges.push_back(tree->subtree(static_cast<model::Ordinal>(rng() % tree->size())));
+    for (const char* first : {"1990-01", "2020-01", "2021-07"}) {
+      const std::uint32_t count = 18;
+      std::vector<Totals> block(count * ranges.size());
+      auto i = view.indicator("A");
+      view.block(i, view.period(first), count, ranges, block);
+      for (std::uint32_t m = 0; m < count; ++m) {
+        Cube::PeriodId p = view.period(first) + m;
+        for (std::size_t r = 0; r < ranges.size(); ++r) {
+          Totals one = view.range(i, p, ranges[r]);
+          double sum = 0;
+          std::uint32_t n = 0;
+          for (const auto& [key, v] : naive) {
+            const auto& [ind, period, o] = key;
+            if (ind == "A" && view.period(period) == p && ranges[r].contains(o)) {
+              sum += v;
+              ++n;
+            }
+          }
+          ASSERT_EQ(one.count, n) << first << "+" << m;
+          ASSERT_EQ(one.sum, sum) << first << "+" << m;
+          ASSERT_EQ(block[m * ranges.size() + r].count, n) << first << "+" << m;
+          ASSERT_EQ(block[m * ranges.size() + r].sum, sum) << first << "+" << m;
+        }
+      }
+    }
+  });
+  // Removing everything leaves nothing behind.
+  for (const auto& [key, v] : naive) {
+    const auto& [ind, period, o] = key;
+    cube.set(ind, period, tree->unit(o).code, std::nullopt);
+  }
+  EXPECT_EQ(cube.value_count(), 0u);
+  cube.read([&](const Cube::View& view) {
+    EXPECT_TRUE(view.range(view.indicator("A"), view.period("2020-05"), tree->subtree(0)).empty());
+  });
+}
+
+TEST(CubeTest, PeriodIdsNumberConsecutiveMonthsConsecutively) {
+  EXPECT_EQ(Cube::period_id("2022-08") + 1, Cube::period_id("2022-09"));
+  EXPECT_EQ(Cube::period_id("2022-12") + 1, Cube::period_id("2023-01"));
+  EXPECT_EQ(Cube::period_id("2022Q4") + 1, Cube::period_id("2023Q1"));
+  EXPECT_EQ(Cube::period_id("2022") + 1, Cube::period_id("2023"));
+  EXPECT_NE(Cube::period_id("2022-01..2022-08"), Cube::period_id("2022-01..2022-07"));
+  EXPECT_NE(Cube::period_id("2022"), Cube::period_id("2022-01..2022-12"));
+  EXPECT_EQ(Cube::period_id("2022-13"), Cube::kUnknown);
+  EXPECT_EQ(Cube::month_id(2022 * 12 + 7), Cube::period_id("2022-08"));
 }
 
 }  // namespace

@@ -92,9 +92,19 @@ class RangeTotals {
   }
   // Adds `rows` rows spaced `stride` apart, each with values for periods
   // [from, from + n) of the block.
-  void add(const double* v, std::size_t stride, std::size_t rows, std::size_t from, std::size_t n) {
-    if (n == kMaxChunkWidth) {
-      sum_rows<kMaxChunkWidth>(v, stride, rows, n, sums_.data() + from, counts_.data() + from);
+  // `column` is where [from, from + n) starts within a row of `stride`
+  // values: rows of twelve are summed whole (the fixed loop is faster than
+  // a shorter one of unknown length) and the columns wanted taken after.
+  void add(const double* row0, std::size_t stride, std::size_t column, std::size_t rows,
+           std::size_t from, std::size_t n) {
+    const double* v = row0 + column;
+    if (stride == kMaxChunkWidth) {
+      std::array<double, kMaxChunkWidth> s{}, c{};
+      sum_rows<kMaxChunkWidth>(row0, stride, rows, kMaxChunkWidth, s.data(), c.data());
+      for (std::size_t k = 0; k < n; ++k) {
+        sums_[from + k] += s[column + k];
+        counts_[from + k] += c[column + k];
+      }
     } else {
       sum_rows<0>(v, stride, rows, n, sums_.data() + from, counts_.data() + from);
     }
@@ -302,7 +312,7 @@ void Cube::View::block(IndicatorId i, PeriodId first, std::uint32_t count,
       std::size_t end = row;
       while (end < rows && ords[end] < rs[r].end) ++end;
       totals.clear(at, n);
-      totals.add(values + row * width + column, width, end - row, at, n);
+      totals.add(values + row * width, width, column, end - row, at, n);
       totals.store(at, n, rs.size(), r, out.data());
     }
   }

@@ -59,9 +59,9 @@ class Run {
  public:
   using Column = std::vector<std::optional<double>>;  // one per ou item
 
-  Run(const cube::Cube::View& view, const Catalogue& catalogue, std::vector<OuItem> ou,
+  Run(const cube::Cube::View& view, const Catalogue& catalogue, const std::vector<OuItem>& ou,
       MonthWindow window)
-      : view_(view), catalogue_(catalogue), ou_(std::move(ou)), window_(window) {
+      : view_(view), catalogue_(catalogue), ou_(ou), window_(window) {
     for (std::size_t i = 0; i < ou_.size(); ++i) {
       for (const model::SubtreeRange& r : ou_[i].ranges) {
         flat_.push_back(r);
@@ -74,34 +74,60 @@ class Run {
     }
   }
 
-  Column values(const std::string& code, const PeItem& pe) {
-    Column out(ou_.size());
-    const model::Indicator* ind = catalogue_.indicator(code);
-    if (!ind) return out;
-    if (ind->derived()) {
+  // An indicator as the run reads it, resolved once per query.
+  struct Source {
+    const model::Indicator* indicator = nullptr;  // null: unknown code
+    const model::Expression* formula = nullptr;   // derived indicators
+    cube::Cube::IndicatorId id = cube::Cube::kUnknown;
+    std::vector<std::pair<std::string_view, const Source*>> operands;  // of the formula
+  };
+
+  const Source& source(const std::string& code) {
+    auto it = sources_.find(code);
+    if (it != sources_.end()) return it->second;
+    Source& s = sources_[code];
+    s.indicator = catalogue_.indicator(code);
+    if (!s.indicator) return s;
+    if (s.indicator->derived()) {
       auto f = catalogue_.formulas.find(code);
-      if (f == catalogue_.formulas.end()) return out;
+      if (f == catalogue_.formulas.end()) return s;
+      s.formula = &f->second;
+      // The catalogue refuses cycles, so this recursion ends.
+      for (const std::string& ref : f->second.references())
+        s.operands.emplace_back(ref, &source(ref));
+    } else {
+      s.id = view_.indicator(code);
+    }
+    return s;
+  }
+
+  // The figure of `s` for every ou item over `pe`, into `out`.
+  void values(const Source& s, const PeItem& pe, Column& out) {
+    out.assign(ou_.size(), std::nullopt);
+    const model::Indicator* ind = s.indicator;
+    if (!ind) return;
+    if (ind->derived()) {
+      if (!s.formula) return;
       // Operands by code; a formula mentions a handful, so a linear scan
       // beats a map. The formula then runs once over whole columns.
-      std::vector<std::pair<std::string_view, Column>> operands;
-      for (const std::string& ref : f->second.references())
-        operands.emplace_back(ref, values(ref, pe));
-      out = f->second.evaluate_columns(ou_.size(), [&](std::string_view c) -> const Column* {
-        for (const auto& [code_of, column] : operands) {
-          if (code_of == c) return &column;
+      std::vector<Column> columns(s.operands.size());
+      for (std::size_t k = 0; k < s.operands.size(); ++k)
+        values(*s.operands[k].second, pe, columns[k]);
+      out = s.formula->evaluate_columns(ou_.size(), [&](std::string_view c) -> const Column* {
+        for (std::size_t k = 0; k < s.operands.size(); ++k) {
+          if (s.operands[k].first == c) return &columns[k];
         }
         return nullptr;
       });
-      return out;
+      return;
     }
-    cube::Cube::IndicatorId id = view_.indicator(code);
-    if (id == cube::Cube::kUnknown) return out;
+    if (s.id == cube::Cube::kUnknown) return;
     const bool extremes = needs_extremes(*ind);
     if (!pe.month_ids) pe.month_ids = month_ids(pe);
     const std::vector<cube::Cube::PeriodId>& months = *pe.month_ids;
     if (ind->kind == model::IndicatorKind::kFlow) {
       for (cube::Cube::PeriodId m : months) {
-        std::span<const cube::Totals> t = totals(id, m, extremes);
+        std::span<const cube::Totals> t = totals(s.id, m, extremes);
         if (t.empty()) continue;
         for (std::size_t u = 0; u < ou_.size(); ++u) {
           if (std::optional<double> v = combine(*ind, t[u])) out[u] = out[u].value_or(0) + *v;
@@ -110,7 +136,7 @@ class Run {
     } else {
       std::size_t missing = ou_.size();
       for (auto it = months.rbegin(); it != months.rend() && missing > 0; ++it) {
-        std::span<const cube::Totals> t = totals(id, *it, extremes);
+        std::span<const cube::Totals> t = totals(s.id, *it, extremes);
         if (t.empty()) continue;
         for (std::size_t u = 0; u < ou_.size(); ++u) {
           if (out[u]) continue;
@@ -122,12 +148,12 @@ class Run {
     // A period stored as a whole (a quarterly form's 2022Q3) fills what its
     // months left empty.
     if (pe.periods.size() == 1 && pe.periods[0].kind() != model::Period::Kind::kMonth) {
-      std::span<const cube::Totals> t = totals(id, cube::Cube::period_id(pe.periods[0]), extremes);
+      std::span<const cube::Totals> t =
+          totals(s.id, cube::Cube::period_id(pe.periods[0]), extremes);
       for (std::size_t u = 0; u < ou_.size() && !t.empty(); ++u) {
         if (!out[u]) out[u] = combine(*ind, t[u]);
       }
     }
-    return out;
   }
 
  private:
@@ -164,42 +190,38 @@ class Run {
     return ids;
   }
 
-  // Totals per ou item for `count` periods from `first` into pool_ at
-  // `at` (period-major); returns which periods have any value.
-  std::vector<bool> fill(cube::Cube::IndicatorId i, cube::Cube::PeriodId first, std::uint32_t count,
-                         std::size_t at, bool extremes) {
+  // Totals per ou item for `count` periods from `first`, period-major;
+  // `any` says which periods have a value anywhere.
+  struct Block {
+    std::vector<cube::Totals> totals;
+    std::vector<bool> any;
+  };
+  void fill(cube::Cube::IndicatorId i, cube::Cube::PeriodId first, std::uint32_t count,
+            bool extremes, Block& b) {
     const std::size_t width = ou_.size();
-    std::span<cube::Totals> per_item(pool_.data() + at, count * width);
+    b.totals.resize(count * width);
     if (single_) {
-      view_.block(i, first, count, flat_, per_item, extremes);
+      view_.block(i, first, count, flat_, b.totals, extremes);
     } else {
       scratch_.resize(count * flat_.size());
       view_.block(i, first, count, flat_, scratch_, extremes);
-      std::fill(per_item.begin(), per_item.end(), cube::Totals{});
+      std::fill(b.totals.begin(), b.totals.end(), cube::Totals{});
       for (std::uint32_t k = 0; k < count; ++k) {
         for (std::size_t f = 0; f < flat_.size(); ++f) {
           const cube::Totals& t = scratch_[k * flat_.size() + f];
-          if (!t.empty()) per_item[k * width + owner_[f]].merge(t);
+          if (!t.empty()) b.totals[k * width + owner_[f]].merge(t);
         }
       }
     }
-    std::vector<bool> any(count, false);
+    b.any.assign(count, false);
     for (std::uint32_t k = 0; k < count; ++k) {
-      for (std::size_t u = 0; u < width && !any[k]; ++u) any[k] = !per_item[k * width + u].empty();
+      for (std::size_t u = 0; u < width && !b.any[k]; ++u)
+        b.any[k] = !b.totals[k * width + u].empty();
     }
-    return any;
   }
 
-  std::size_t grow_pool(std::size_t cells) {
-    std::size_t at = pool_.size();
-    if (pool_.capacity() < at + cells)
-      pool_.reserve(std::max<std::size_t>(2 * pool_.capacity(), at + cells));
-    pool_.resize(at + cells);
-    return at;
-  }
-
-  // Totals per ou item for one period (a span into pool_); empty if the
-  // indicator has no values there.
+  // Totals per ou item for one period; empty if the indicator has no
+  // values there. Valid for the run's lifetime (blocks never move).
   std::span<const cube::Totals> totals(cube::Cube::IndicatorId i, cube::Cube::PeriodId p,
                                        bool extremes) {
     if (p == cube::Cube::kUnknown) return {};
@@ -207,44 +229,28 @@ class Run {
     const cube::Cube::PeriodId window_first = cube::Cube::month_id(window_.first);
     if (window_.count > 0 && p >= window_first && p - window_first < window_.count) {
       auto [it, inserted] = blocks_.try_emplace(i);
-      Block& b = it->second;
-      if (inserted) {
-        b.offset = grow_pool(window_.count * width);
-        b.any = fill(i, window_first, window_.count, b.offset, extremes);
-      }
-      std::uint32_t k = p - window_first;
-      if (!b.any[k]) return {};
-      return {pool_.data() + b.offset + k * width, width};
+      if (inserted) fill(i, window_first, window_.count, extremes, it->second);
+      const std::uint32_t k = p - window_first;
+      if (!it->second.any[k]) return {};
+      return {it->second.totals.data() + k * width, width};
     }
     std::uint64_t key = (std::uint64_t{i} << 32) | p;
-    auto [it, inserted] = cache_.try_emplace(key, kNoTotals);
-    if (inserted) {
-      std::size_t at = grow_pool(width);
-      if (fill(i, p, 1, at, extremes)[0]) {
-        it->second = static_cast<std::uint32_t>(at);
-      } else {
-        pool_.resize(at);
-      }
-    }
-    if (it->second == kNoTotals) return {};
-    return {pool_.data() + it->second, width};
+    auto [it, inserted] = singles_.try_emplace(key);
+    if (inserted) fill(i, p, 1, extremes, it->second);
+    if (!it->second.any[0]) return {};
+    return {it->second.totals.data(), width};
   }
 
-  struct Block {
-    std::size_t offset = 0;  // into pool_
-    std::vector<bool> any;   // per month of the window
-  };
-  static constexpr std::uint32_t kNoTotals = std::numeric_limits<std::uint32_t>::max();
   const cube::Cube::View& view_;
   const Catalogue& catalogue_;
-  std::vector<OuItem> ou_;
+  const std::vector<OuItem>& ou_;
   MonthWindow window_;
   std::vector<model::SubtreeRange> flat_;
   std::vector<std::uint32_t> owner_;
-  bool single_ = true;  // one range per item: no regrouping needed
-  std::unordered_map<cube::Cube::IndicatorId, Block> blocks_;  // window blocks
-  std::unordered_map<std::uint64_t, std::uint32_t> cache_;     // other periods → offset in pool_
-  std::vector<cube::Totals> pool_;
+  bool single_ = true;                                  // one range per item: no regrouping needed
+  std::map<std::string, Source, std::less<>> sources_;  // by code; nodes stay put
+  std::unordered_map<cube::Cube::IndicatorId, Block> blocks_;  // the window, per indicator
+  std::unordered_map<std::uint64_t, Block> singles_;           // (indicator, period) outside it
   std::vector<cube::Totals> scratch_;
 };
 
@@ -528,22 +534,24 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
         is_shown("dx") ? req.dx : std::vector<std::string>{req.dx.front()};
     out->cells.reserve(cells);
     out->keys.reserve(cells / std::max<std::size_t>(1, req.measures.size()) * req.shown.size());
+    auto needs = [&](Measure m) {
+      return std::find(req.measures.begin(), req.measures.end(), m) != req.measures.end();
+    };
+    const bool rank = needs(Measure::kRank), yoy = needs(Measure::kYoy);
+    // Columns reused for every (dx, pe): a village's history is thousands of them.
+    Run::Column values, before, year_ago, ranks;
+    std::vector<double> sorted;
     for (const std::string& dx : dx_items) {
-      const model::Indicator* ind = catalogue->indicator(dx);
-      bool flow = ind && ind->kind == model::IndicatorKind::kFlow;
+      const Run::Source& source = run.source(dx);
+      bool flow = source.indicator && source.indicator->kind == model::IndicatorKind::kFlow;
+      const bool previous = needs(Measure::kMom) || (needs(Measure::kNew) && !flow);
       for (const PeItem& pe : periods) {
-        Run::Column values = run.values(dx, pe);
-        Run::Column before, year_ago;
-        auto needs = [&](Measure m) {
-          return std::find(req.measures.begin(), req.measures.end(), m) != req.measures.end();
-        };
-        if (needs(Measure::kMom) || (needs(Measure::kNew) && !flow)) {
-          before = run.values(dx, shifted(pe, false));
-        }
-        if (needs(Measure::kYoy)) year_ago = run.values(dx, shifted(pe, true));
-        std::vector<std::optional<double>> ranks(ou.size());
-        if (needs(Measure::kRank)) {
-          std::vector<double> sorted;
+        run.values(source, pe, values);
+        if (previous) run.values(source, shifted(pe, false), before);
+        if (yoy) run.values(source, shifted(pe, true), year_ago);
+        if (rank) {
+          ranks.assign(ou.size(), std::nullopt);
+          sorted.clear();
           for (const auto& v : values) {
             if (v) sorted.push_back(*v);
           }

@@ -51,8 +51,80 @@ StatusOr<std::unique_ptr<Store>> SqliteStore::open(const std::string& path) {
 }
 
 SqliteStore::~SqliteStore() {
+  sqlite_detail::statement_cache::release(db_);
   sqlite3_close_v2(db_);
 }
+
+namespace sqlite_detail::statement_cache {
+
+namespace {
+
+// Statements kept per connection; SQL built at run time (lists of ids) can
+// make many distinct texts, so only this many are kept.
+constexpr std::size_t kKeptPerConnection = 256;
+
+struct TextHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+struct Kept {
+  std::unordered_map<std::string, std::vector<sqlite3_stmt*>, TextHash, std::equal_to<>> by_sql;
+  std::size_t count = 0;
+};
+
+std::mutex& kept_mutex() {
+  static std::mutex mu;
+  return mu;
+}
+std::unordered_map<sqlite3*, Kept>& kept() {
+  static std::unordered_map<sqlite3*, Kept> by_connection;
+  return by_connection;
+}
+
+}  // namespace
+
+sqlite3_stmt* take(sqlite3* db, std::string_view sql) {
+  std::lock_guard lock(kept_mutex());
+  auto connection = kept().find(db);
+  if (connection == kept().end()) return nullptr;
+  auto it = connection->second.by_sql.find(sql);
+  if (it == connection->second.by_sql.end() || it->second.empty()) return nullptr;
+  sqlite3_stmt* stmt = it->second.back();
+  it->second.pop_back();
+  --connection->second.count;
+  return stmt;
+}
+
+void give(sqlite3* db, sqlite3_stmt* stmt) {
+  const char* sql = sqlite3_sql(stmt);
+  {
+    std::lock_guard lock(kept_mutex());
+    Kept& k = kept()[db];
+    if (sql && k.count < kKeptPerConnection) {
+      auto it = k.by_sql.find(std::string_view(sql));
+      if (it == k.by_sql.end()) it = k.by_sql.emplace(sql, std::vector<sqlite3_stmt*>()).first;
+      it->second.push_back(stmt);
+      ++k.count;
+      return;
+    }
+  }
+  sqlite3_finalize(stmt);
+}
+
+void release(sqlite3* db) {
+  std::vector<sqlite3_stmt*> all;
+  {
+    std::lock_guard lock(kept_mutex());
+    auto connection = kept().find(db);
+    if (connection == kept().end()) return;
+    for (auto& [sql, stmts] : connection->second.by_sql)
+      all.insert(all.end(), stmts.begin(), stmts.end());
+    kept().erase(connection);
+  }
+  for (sqlite3_stmt* stmt : all) sqlite3_finalize(stmt);
+}
+
+}  // namespace sqlite_detail::statement_cache
 
 Status SqliteStore::migrate() {
   RETURN_IF_ERROR(exec(db_,

@@ -30,13 +30,38 @@ inline Status sqlite_error(sqlite3* db, std::string_view what) {
   return Internal(fmt::format("{}：SQLite 错误 {}（{}）", what, code, detail));
 }
 
-// A prepared statement, finalized on scope exit. Binds are 1-based.
+// Prepared statements kept per connection for reuse: preparing parses and
+// plans the SQL, which for the small reads every request makes (its token,
+// its user) costs more than running them. Thread-safe; a connection's
+// statements must be released before it is closed.
+namespace statement_cache {
+// A ready statement for `sql` on `db`, or nullptr.
+sqlite3_stmt* take(sqlite3* db, std::string_view sql);
+// Takes back a statement (reset, bindings cleared) for later use, or
+// finalizes it when the connection already keeps enough.
+void give(sqlite3* db, sqlite3_stmt* stmt);
+// Finalizes every statement kept for `db`.
+void release(sqlite3* db);
+}  // namespace statement_cache
+
+// A prepared statement, taken from the connection's cache and given back
+// on scope exit. Binds are 1-based.
 class Statement {
  public:
   Statement(sqlite3* db, std::string_view sql) : db_(db) {
-    rc_ = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+    stmt_ = statement_cache::take(db, sql);
+    rc_ = stmt_ ? SQLITE_OK
+                : sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
   }
-  ~Statement() { sqlite3_finalize(stmt_); }
+  ~Statement() {
+    if (rc_ != SQLITE_OK || !stmt_) {
+      sqlite3_finalize(stmt_);
+      return;
+    }
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    statement_cache::give(db_, stmt_);
+  }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 

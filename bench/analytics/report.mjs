@@ -19,7 +19,10 @@ console.log(`start-up from SQLite: ${tb.sqlite_load_values.toLocaleString()} val
 if (tb.pg_load_s) console.log(`PostgreSQL load with indexes: ${f(tb.pg_load_s, 0)} s (COPY ${(tb.pg_copy_rows_per_s / 1e6).toFixed(2)}M rows/s)`);
 if (duck) console.log(`DuckDB load: ${f(duck.load_s, 1)} s (${(duck.rows_per_s / 1e6).toFixed(1)}M rows/s)`);
 console.log('');
-console.log(['query', 'tb p50', 'tb p99', 'http p50', 'http p99', 'pg p50', 'duck p50', 'tb/pg', 'tb/duck', 'checksums'].join('\t'));
+// Ratios: in process (the engines against each other) and through HTTP
+// (what a client of tianbao sees, against the engines queried in process).
+console.log(['query', 'tb p50', 'tb p99', 'http p50', 'http p99', 'pg p50', 'duck p50', 'tb/pg', 'tb/duck', 'http/pg',
+  'http/duck', 'checksums'].join('\t'));
 for (const [name, q] of Object.entries(tb.queries)) {
   const key = name.slice(0, 2);
   const d = duck?.queries[key];
@@ -29,6 +32,8 @@ for (const [name, q] of Object.entries(tb.queries)) {
     name, f(q.tb_p50_ms), f(q.tb_p99_ms), f(q.http_p50_ms), f(q.http_p99_ms), f(q.pg_p50_ms, 2), f(d?.p50_ms, 2),
     q.pg_p50_ms ? `${Math.round(q.pg_p50_ms / q.tb_p50_ms)}×` : '-',
     d ? `${Math.round(d.p50_ms / q.tb_p50_ms)}×` : '-',
+    q.pg_p50_ms ? `${Math.round(q.pg_p50_ms / q.http_p50_ms)}×` : '-',
+    d ? `${Math.round(d.p50_ms / q.http_p50_ms)}×` : '-',
     agree ? 'agree' : `DIFFER ${checks.map((c) => c.toFixed(1)).join(' / ')}`,
   ].join('\t'));
 }

@@ -16,6 +16,8 @@ constexpr std::uint32_t kKindShift = 30;
 // one year; the twelve lengths of ranges starting in one month.
 constexpr std::array<std::uint32_t, 4> kChunkWidth = {12, 4, 1, 12};
 constexpr std::uint32_t kMaxChunkWidth = 12;
+// Ranges of at most this many rows are added to the block directly.
+constexpr std::size_t kDirectRows = 2;
 // Batches at least this large are merged into their chunks.
 constexpr std::size_t kMergeBatch = 256;
 constexpr std::uint32_t kIndexMask = (1u << kKindShift) - 1;
@@ -157,17 +159,17 @@ class RangeTotals {
   }
 
  public:
-  // Writes the totals of periods [from, from + n) into column `r` of a
-  // period-major block of `width` columns.
-  void store(std::size_t from, std::size_t n, std::size_t width, std::size_t r, Totals* out) const {
-    for (std::size_t k = from; k < from + n; ++k) {
-      if (counts_[k] == 0) continue;
-      Totals& t = out[k * width + r];
-      t.sum = sums_[k];
-      t.count = static_cast<std::uint32_t>(counts_[k]);
+  // Adds the totals of periods [from, from + n) into cells[k * stride] for
+  // period from + k (stride 0: all into one cell).
+  void store(std::size_t from, std::size_t n, Totals* cells, std::size_t stride) const {
+    for (std::size_t k = 0; k < n; ++k) {
+      if (counts_[from + k] == 0) continue;
+      Totals& t = cells[k * stride];
+      t.sum += sums_[from + k];
+      t.count += static_cast<std::uint32_t>(counts_[from + k]);
       if (extremes_) {
-        t.min = mins_[k];
-        t.max = maxs_[k];
+        t.min = std::min(t.min, mins_[from + k]);
+        t.max = std::max(t.max, maxs_[from + k]);
       }
     }
   }
@@ -267,6 +269,18 @@ void Cube::View::ranges(IndicatorId i, PeriodId p, std::span<const model::Subtre
 void Cube::View::block(IndicatorId i, PeriodId first, std::uint32_t count,
                        std::span<const model::SubtreeRange> rs, std::span<Totals> out,
                        bool extremes) const {
+  sweep(i, first, count, rs, out, extremes, false);
+}
+
+void Cube::View::block_total(IndicatorId i, PeriodId first, std::uint32_t count,
+                             std::span<const model::SubtreeRange> rs, std::span<Totals> out,
+                             bool extremes) const {
+  sweep(i, first, count, rs, out, extremes, true);
+}
+
+void Cube::View::sweep(IndicatorId i, PeriodId first, std::uint32_t count,
+                       std::span<const model::SubtreeRange> rs, std::span<Totals> out,
+                       bool extremes, bool collapse) const {
   std::fill(out.begin(), out.end(), Totals{});
   const Track* t = cube_.track(i, first);
   if (!t || count == 0 || rs.empty()) return;
@@ -311,9 +325,29 @@ void Cube::View::block(IndicatorId i, PeriodId first, std::uint32_t count,
       }
       std::size_t end = row;
       while (end < rows && ords[end] < rs[r].end) ++end;
+      // The cells of this range for the chunk's periods.
+      Totals* cells = collapse ? &out[r] : &out[at * rs.size() + r];
+      const std::size_t stride = collapse ? 0 : rs.size();
+      if (end - row <= kDirectRows) {
+        // A unit or two (a town): straight into the block, no running totals.
+        for (std::size_t in = row; in < end; ++in) {
+          const double* v = values + in * width + column;
+          for (std::size_t k = 0; k < n; ++k) {
+            if (std::isnan(v[k])) continue;
+            Totals& cell = cells[k * stride];
+            if (extremes) {
+              cell.add(v[k]);
+            } else {
+              cell.sum += v[k];
+              ++cell.count;
+            }
+          }
+        }
+        continue;
+      }
       totals.clear(at, n);
       totals.add(values + row * width, width, column, end - row, at, n);
-      totals.store(at, n, rs.size(), r, out.data());
+      totals.store(at, n, cells, stride);
     }
   }
 }

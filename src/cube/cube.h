@@ -131,10 +131,18 @@ class Cube {
     void block(IndicatorId i, PeriodId first, std::uint32_t count,
                std::span<const model::SubtreeRange> rs, std::span<Totals> out,
                bool extremes = true) const;
+    // Totals over all `count` periods from `first` together, per range
+    // (out.size() == rs.size()): a flow's 1–8月 in one pass.
+    void block_total(IndicatorId i, PeriodId first, std::uint32_t count,
+                     std::span<const model::SubtreeRange> rs, std::span<Totals> out,
+                     bool extremes = true) const;
     std::optional<double> point(IndicatorId i, PeriodId p, model::Ordinal o) const;
     std::size_t value_count() const { return cube_.value_count_; }
 
    private:
+    void sweep(IndicatorId i, PeriodId first, std::uint32_t count,
+               std::span<const model::SubtreeRange> rs, std::span<Totals> out, bool extremes,
+               bool collapse) const;
     friend class Cube;
     explicit View(const Cube& cube) : cube_(cube) {}
     const Cube& cube_;

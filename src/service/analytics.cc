@@ -19,9 +19,35 @@ namespace {
 constexpr std::int64_t kBeijingOffsetMs = 8LL * 3600 * 1000;
 constexpr std::size_t kMaxCells = 200'000;
 
+// The subtrees an ou item sums: almost always one (a 直属 row or a filter
+// gathers several), kept inline, since a level of towns is 1,757 items.
+class Ranges {
+ public:
+  Ranges() = default;
+  explicit Ranges(model::SubtreeRange r) : first_(r), size_(1) {}
+  void push_back(model::SubtreeRange r) {
+    if (size_ == 0) {
+      first_ = r;
+    } else {
+      rest_.push_back(r);
+    }
+    ++size_;
+  }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const model::SubtreeRange& operator[](std::size_t k) const {
+    return k == 0 ? first_ : rest_[k - 1];
+  }
+
+ private:
+  model::SubtreeRange first_;
+  std::size_t size_ = 0;
+  std::vector<model::SubtreeRange> rest_;
+};
+
 struct OuItem {
   std::string id;
-  std::vector<model::SubtreeRange> ranges;
+  Ranges ranges;
 };
 
 struct PeItem {
@@ -62,12 +88,14 @@ class Run {
   Run(const cube::Cube::View& view, const Catalogue& catalogue, const std::vector<OuItem>& ou,
       MonthWindow window)
       : view_(view), catalogue_(catalogue), ou_(ou), window_(window) {
+    flat_.reserve(ou_.size());
+    owner_.reserve(ou_.size());
     for (std::size_t i = 0; i < ou_.size(); ++i) {
-      for (const model::SubtreeRange& r : ou_[i].ranges) {
-        flat_.push_back(r);
+      for (std::size_t k = 0; k < ou_[i].ranges.size(); ++k) {
+        flat_.push_back(ou_[i].ranges[k]);
         owner_.push_back(static_cast<std::uint32_t>(i));
-        single_ = single_ && ou_[i].ranges.size() == 1;
       }
+      single_ = single_ && ou_[i].ranges.size() == 1;
     }
     if (window_.count * std::max<std::size_t>(flat_.size(), ou_.size()) > kBlockBudget) {
       window_.count = 0;
@@ -125,7 +153,16 @@ class Run {
     const bool extremes = needs_extremes(*ind);
     if (!pe.month_ids) pe.month_ids = month_ids(pe);
     const std::vector<cube::Cube::PeriodId>& months = *pe.month_ids;
-    if (ind->kind == model::IndicatorKind::kFlow) {
+    if (ind->kind == model::IndicatorKind::kFlow && months.size() > 1 && pe.periods.size() == 1 &&
+        summed_over_months(*ind)) {
+      // A run of months summed: the cube adds them up in one pass.
+      const model::Period& p = pe.periods[0];
+      std::span<const cube::Totals> t =
+          total_over(s.id, p.first_month_index(), static_cast<std::uint32_t>(months.size()));
+      for (std::size_t u = 0; u < t.size(); ++u) {
+        if (!t[u].empty()) out[u] = t[u].sum;
+      }
+    } else if (ind->kind == model::IndicatorKind::kFlow) {
       for (cube::Cube::PeriodId m : months) {
         std::span<const cube::Totals> t = totals(s.id, m, extremes);
         if (t.empty()) continue;
@@ -166,6 +203,12 @@ class Run {
            ind.aggregation == model::Aggregation::kMax;
   }
 
+  // A flow whose months add up to its total over them: the sum of the
+  // monthly sums is the sum of all values (not so for averages, minima).
+  static bool summed_over_months(const model::Indicator& ind) {
+    return ind.aggregation != model::Aggregation::kAverage && !needs_extremes(ind);
+  }
+
   static std::optional<double> combine(const model::Indicator& ind, const cube::Totals& t) {
     if (t.empty()) return std::nullopt;
     switch (ind.aggregation) {
@@ -196,15 +239,36 @@ class Run {
     std::vector<cube::Totals> totals;
     std::vector<bool> any;
   };
+
+  // Totals per ou item over `count` months from `first_month` together.
+  std::span<const cube::Totals> total_over(cube::Cube::IndicatorId i, int first_month,
+                                           std::uint32_t count) {
+    const std::uint64_t key =
+        (std::uint64_t{i} << 40) | (static_cast<std::uint64_t>(first_month) << 8) | count;
+    auto [it, inserted] = totals_over_.try_emplace(key);
+    if (inserted) fill(i, cube::Cube::month_id(first_month), count, false, it->second, true);
+    if (!it->second.any[0]) return {};
+    return it->second.totals;
+  }
+  // With `collapse`, the `count` periods are totalled together (one row).
   void fill(cube::Cube::IndicatorId i, cube::Cube::PeriodId first, std::uint32_t count,
-            bool extremes, Block& b) {
+            bool extremes, Block& b, bool collapse = false) {
     const std::size_t width = ou_.size();
+    const std::uint32_t periods = count;
+    auto sweep = [&](std::span<cube::Totals> into) {
+      if (collapse) {
+        view_.block_total(i, first, periods, flat_, into, extremes);
+      } else {
+        view_.block(i, first, periods, flat_, into, extremes);
+      }
+    };
+    if (collapse) count = 1;  // rows of the result
     b.totals.resize(count * width);
     if (single_) {
-      view_.block(i, first, count, flat_, b.totals, extremes);
+      sweep(b.totals);
     } else {
       scratch_.resize(count * flat_.size());
-      view_.block(i, first, count, flat_, scratch_, extremes);
+      sweep(scratch_);
       std::fill(b.totals.begin(), b.totals.end(), cube::Totals{});
       for (std::uint32_t k = 0; k < count; ++k) {
         for (std::size_t f = 0; f < flat_.size(); ++f) {
@@ -251,6 +315,7 @@ class Run {
   std::map<std::string, Source, std::less<>> sources_;  // by code; nodes stay put
   std::unordered_map<cube::Cube::IndicatorId, Block> blocks_;  // the window, per indicator
   std::unordered_map<std::uint64_t, Block> singles_;           // (indicator, period) outside it
+  std::unordered_map<std::uint64_t, Block> totals_over_;       // (indicator, months) together
   std::vector<cube::Totals> scratch_;
 };
 
@@ -492,9 +557,11 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
       return direct;
     };
     std::vector<OuItem> ou;
+    ou.reserve(units.size());
+    out->items.reserve(out->items.size() + units.size());
     for (model::Ordinal o : units) {
       const model::OrgUnit& u = tree.unit(o);
-      ou.push_back({u.code, {tree.subtree(o)}});
+      ou.push_back({u.code, Ranges(tree.subtree(o))});
       out->items.emplace_back(u.code, AnalyticsItem{u.name, "", u.level});
       if (req.own_departments && !level && !children) {
         if (std::optional<OuItem> d = direct_row(o)) ou.push_back(std::move(*d));
@@ -507,13 +574,17 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
     }
     if (!is_shown("ou")) {
       OuItem all{bounds.size() == 1 && !level && !children ? tree.unit(bounds[0]).code : "", {}};
-      for (const OuItem& i : ou)
-        all.ranges.insert(all.ranges.end(), i.ranges.begin(), i.ranges.end());
+      for (const OuItem& i : ou) {
+        for (std::size_t k = 0; k < i.ranges.size(); ++k) all.ranges.push_back(i.ranges[k]);
+      }
       ou = {all};
     }
+    std::vector<std::string>& ou_dimension = out->dimensions["ou"];
+    ou_dimension.reserve(ou.size());
     for (const OuItem& i : ou) {
-      if (!i.id.empty()) out->dimensions["ou"].push_back(i.id);
+      if (!i.id.empty()) ou_dimension.push_back(i.id);
     }
+    if (ou_dimension.empty()) out->dimensions.erase("ou");
     std::size_t cells = req.dx.size() * ou.size() * periods.size() * req.measures.size();
     if (cells > kMaxCells) {
       failed = InvalidArgument(fmt::format("查询结果过大（{} 个单元格），请缩小范围", cells),
@@ -610,6 +681,7 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
       std::vector<std::string> axis;
       if (d == "dx") axis = dx_items;
       if (d == "ou") {
+        axis.reserve(ou.size());
         for (const OuItem& i : ou) axis.push_back(i.id);
       }
       if (d == "pe") {

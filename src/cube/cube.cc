@@ -424,37 +424,74 @@ void Cube::merge_locked(std::span<const Resolved> writes) {
   auto c = std::lower_bound(t.chunks.begin(), t.chunks.end(), start,
                             [](const Chunk& chunk, std::uint32_t s) { return chunk.start < s; });
   if (c == t.chunks.end() || c->start != start) c = t.chunks.insert(c, Chunk{start, {}, {}});
-  Chunk merged{start, {}, {}};
-  merged.ordinals.reserve(c->ordinals.size() + writes.size());
-  merged.values.reserve((c->ordinals.size() + writes.size()) * width);
-  std::array<double, kMaxChunkWidth> row;
-  std::size_t in = 0, w = 0;
+  auto apply = [&](double& slot, double value) {
+    const bool had = !std::isnan(slot), has = !std::isnan(value);
+    value_count_ = value_count_ + (has ? 1 : 0) - (had ? 1 : 0);
+    slot = value;
+  };
+  auto all_empty = [width](const double* row) {
+    return std::all_of(row, row + width, [](double v) { return std::isnan(v); });
+  };
+  // Writes to rows the chunk has go in place (a new month of every unit);
+  // the others make new rows, built first and then put in place at once.
   const std::size_t rows = c->ordinals.size();
-  while (in < rows || w < writes.size()) {
-    const model::Ordinal o = w == writes.size() ? c->ordinals[in]
-                             : in == rows       ? writes[w].ordinal
-                                                : std::min(c->ordinals[in], writes[w].ordinal);
-    std::fill_n(row.begin(), width, kNoValue);
-    if (in < rows && c->ordinals[in] == o) {
-      std::copy_n(c->values.begin() + static_cast<std::ptrdiff_t>(in * width), width, row.begin());
-      ++in;
-    }
-    for (; w < writes.size() && writes[w].ordinal == o; ++w) {
-      double& slot = row[writes[w].index - start];
-      const bool had = !std::isnan(slot), has = !std::isnan(writes[w].value);
-      value_count_ = value_count_ + (has ? 1 : 0) - (had ? 1 : 0);
-      slot = writes[w].value;
-    }
-    if (std::all_of(row.begin(), row.begin() + width, [](double v) { return std::isnan(v); }))
+  std::vector<model::Ordinal> fresh;
+  std::vector<double> fresh_values;
+  bool emptied = false;
+  std::size_t row = 0;
+  for (const Resolved& w : writes) {
+    const model::Ordinal* ords = c->ordinals.data();
+    row = static_cast<std::size_t>(seek(ords + row, ords + rows, w.ordinal) - ords);
+    if (row < rows && ords[row] == w.ordinal) {
+      apply(c->values[row * width + (w.index - start)], w.value);
+      emptied = emptied || std::isnan(w.value);
       continue;
-    merged.ordinals.push_back(o);
-    merged.values.insert(merged.values.end(), row.begin(), row.begin() + width);
+    }
+    if (fresh.empty() || fresh.back() != w.ordinal) {
+      fresh.push_back(w.ordinal);
+      fresh_values.insert(fresh_values.end(), width, kNoValue);
+    }
+    apply(fresh_values[(fresh.size() - 1) * width + (w.index - start)], w.value);
   }
-  if (merged.ordinals.empty()) {
-    t.chunks.erase(c);
-  } else {
-    *c = std::move(merged);
+  if (!fresh.empty()) {
+    const bool after = rows == 0 || fresh.front() > c->ordinals.back();
+    if (after) {  // the usual case: units come in tree order
+      for (std::size_t k = 0; k < fresh.size(); ++k) {
+        const double* v = fresh_values.data() + k * width;
+        if (all_empty(v)) continue;
+        c->ordinals.push_back(fresh[k]);
+        c->values.insert(c->values.end(), v, v + width);
+      }
+    } else {
+      Chunk merged{start, {}, {}};
+      merged.ordinals.reserve(rows + fresh.size());
+      merged.values.reserve((rows + fresh.size()) * width);
+      std::size_t in = 0, k = 0;
+      while (in < rows || k < fresh.size()) {
+        const bool old = k == fresh.size() || (in < rows && c->ordinals[in] < fresh[k]);
+        const double* v = old ? c->values.data() + in * width : fresh_values.data() + k * width;
+        const model::Ordinal o = old ? c->ordinals[in++] : fresh[k++];
+        if (all_empty(v)) continue;
+        merged.ordinals.push_back(o);
+        merged.values.insert(merged.values.end(), v, v + width);
+      }
+      *c = std::move(merged);
+      emptied = false;  // empty rows were left out
+    }
   }
+  if (emptied) {
+    std::size_t kept = 0;
+    for (std::size_t in = 0; in < c->ordinals.size(); ++in) {
+      const double* v = c->values.data() + in * width;
+      if (all_empty(v)) continue;
+      c->ordinals[kept] = c->ordinals[in];
+      std::copy(v, v + width, c->values.begin() + static_cast<std::ptrdiff_t>(kept * width));
+      ++kept;
+    }
+    c->ordinals.resize(kept);
+    c->values.resize(kept * width);
+  }
+  if (c->ordinals.empty()) t.chunks.erase(c);
 }
 
 Cube::Resolved Cube::resolved(IndicatorId i, PeriodId p, model::Ordinal o, std::uint32_t seq,
@@ -481,17 +518,9 @@ void Cube::apply_locked(std::vector<Resolved>& writes) {
     std::size_t to = from + 1;
     while (to < writes.size() && writes[to].chunk_key() == writes[from].chunk_key()) ++to;
     std::span<const Resolved> group(writes.data() + from, to - from);
-    // Merging rebuilds the chunk; a few writes into a big one go one by one.
-    const Track& t = tracks_[group.front().track / kKinds][group.front().track % kKinds];
-    const std::uint32_t start = group.front().start;
-    auto c = std::lower_bound(t.chunks.begin(), t.chunks.end(), start,
-                              [](const Chunk& chunk, std::uint32_t s) { return chunk.start < s; });
-    const std::size_t rows = c != t.chunks.end() && c->start == start ? c->ordinals.size() : 0;
-    if (group.size() * 16 >= rows) {
-      merge_locked(group);
-    } else {
-      for (const Resolved& w : group) set_one(w);
-    }
+    // Merged: in place for the units the chunk has, new units appended
+    // or merged in once.
+    merge_locked(group);
     from = to;
   }
 }

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <mutex>
 #include <numeric>
+#include <unordered_map>
+#include <utility>
 
 namespace tianbao::cube {
 
@@ -510,18 +512,38 @@ void Cube::apply_locked(std::vector<Resolved>& writes) {
     for (const Resolved& w : writes) set_one(w);
     return;
   }
-  std::sort(writes.begin(), writes.end(), [](const Resolved& a, const Resolved& b) {
-    const std::uint64_t ca = a.chunk_key(), cb = b.chunk_key();
-    return ca != cb ? ca < cb : a.row_key() < b.row_key();
-  });
-  for (std::size_t from = 0; from < writes.size();) {
-    std::size_t to = from + 1;
-    while (to < writes.size() && writes[to].chunk_key() == writes[from].chunk_key()) ++to;
-    std::span<const Resolved> group(writes.data() + from, to - from);
+  // Grouped by chunk with each group in batch order — a counting sort, since
+  // a batch touches a few dozen chunks — then each group ordered by unit
+  // where it is not already (a file's rows mostly come in tree order).
+  std::unordered_map<std::uint64_t, std::uint32_t> group_of;
+  std::vector<std::size_t> starts;
+  std::vector<std::uint32_t> groups(writes.size());
+  std::uint64_t last_key = std::numeric_limits<std::uint64_t>::max();
+  std::uint32_t last_group = 0;
+  for (std::size_t k = 0; k < writes.size(); ++k) {
+    const std::uint64_t key = writes[k].chunk_key();
+    if (key != last_key) {
+      auto [it, added] = group_of.try_emplace(key, static_cast<std::uint32_t>(starts.size()));
+      if (added) starts.push_back(0);
+      last_key = key;
+      last_group = it->second;
+    }
+    groups[k] = last_group;
+    ++starts[last_group];
+  }
+  std::size_t offset = 0;
+  for (std::size_t& start : starts) offset += std::exchange(start, offset);
+  std::vector<Resolved> grouped(writes.size());
+  std::vector<std::size_t> next = starts;
+  for (std::size_t k = 0; k < writes.size(); ++k) grouped[next[groups[k]]++] = writes[k];
+  auto by_unit = [](const Resolved& a, const Resolved& b) { return a.row_key() < b.row_key(); };
+  for (std::size_t g = 0; g < starts.size(); ++g) {
+    auto first = grouped.begin() + static_cast<std::ptrdiff_t>(starts[g]);
+    auto last = grouped.begin() + static_cast<std::ptrdiff_t>(next[g]);
+    if (!std::is_sorted(first, last, by_unit)) std::sort(first, last, by_unit);
     // Merged: in place for the units the chunk has, new units appended
     // or merged in once.
-    merge_locked(group);
-    from = to;
+    merge_locked(std::span<const Resolved>(&*first, static_cast<std::size_t>(last - first)));
   }
 }
 

@@ -548,7 +548,6 @@ struct StoredValue {
 
 StatusOr<WriteSummary> SqliteStore::write_values_locked(const std::vector<ValueWrite>& writes,
                                                         const WriteContext& ctx) {
-  constexpr std::size_t kSortedWrites = 1024;
   WriteSummary summary;
   summary.applied.assign(writes.size(), false);
   if (writes.empty()) return summary;
@@ -576,19 +575,6 @@ StatusOr<WriteSummary> SqliteStore::write_values_locked(const std::vector<ValueW
       }
       keyed.push_back({*indicator, *org, i});
     }
-  }
-  // Written in key order: a file's rows come by unit and month, which
-  // would put consecutive inserts into as many places of the table as it
-  // has indicators; sorted, each one lands next to the one before, on
-  // the same leaf page. Stable, so a key written twice keeps its order.
-  if (keyed.size() >= kSortedWrites) {
-    std::stable_sort(keyed.begin(), keyed.end(), [&](const Keyed& a, const Keyed& b) {
-      if (a.indicator != b.indicator) return a.indicator < b.indicator;
-      const std::string& pa = writes[a.index].period;
-      const std::string& pb = writes[b.index].period;
-      if (pa != pb) return pa < pb;
-      return a.org < b.org;
-    });
   }
   Statement record(db_, "INSERT INTO value_write(at, username, channel) VALUES (?, ?, ?)");
   RETURN_IF_ERROR(record.prepared("记录写入"));

@@ -87,8 +87,19 @@ std::string format_date(int year, int month, int day) {
   return fmt::format("{:04d}-{:02d}-{:02d}", year, month, day);
 }
 
+// Written by hand rather than with fmt: a village's ten-year history names
+// 120 months per request, and the general formatter cost more than the figures.
 std::string format_month(int index) {
-  return fmt::format("{:04d}-{:02d}", year_of(index), month_of(index));
+  const int year = year_of(index), month = month_of(index);
+  if (year < 0 || year > 9999) return fmt::format("{:04d}-{:02d}", year, month);
+  std::string out = "0000-00";
+  out[0] = static_cast<char>('0' + year / 1000);
+  out[1] = static_cast<char>('0' + year / 100 % 10);
+  out[2] = static_cast<char>('0' + year / 10 % 10);
+  out[3] = static_cast<char>('0' + year % 10);
+  out[5] = static_cast<char>('0' + month / 10);
+  out[6] = static_cast<char>('0' + month % 10);
+  return out;
 }
 
 // "YYYY-MM" → month index, or nullopt. Year range is checked by the caller
@@ -178,7 +189,7 @@ std::string Period::to_string() const {
 std::string Period::label() const {
   switch (kind_) {
     case Kind::kMonth:
-      return fmt::format("{}年{}月", year(), month_of(first_));
+      return std::to_string(year()) + "年" + std::to_string(month_of(first_)) + "月";
     case Kind::kQuarter:
       return fmt::format("{}年第{}季度", year(), month_of(first_) / 3 + 1);
     case Kind::kYear:

@@ -126,37 +126,31 @@ class RangeTotals {
   }
 
  private:
-  // The sums and counts of `rows` rows of n values (N when N > 0: a whole
-  // row, whose twelve running totals then stay in registers and the loop
-  // vectorises). NaN marks a period without a value.
+  // Adds one row's n values to running sums and counts (NaN: no value).
+  static void add_row(const double* row, std::size_t n, double* sums, double* counts) {
+    for (std::size_t k = 0; k < n; ++k) {
+      const double x = row[k];
+      const bool present = x == x;
+      sums[k] += present ? x : 0.0;
+      counts[k] += present ? 1.0 : 0.0;
+    }
+  }
+
+  // The sums and counts of `rows` rows of n values. With N > 0 (a whole
+  // row of N) the running totals are kept in local arrays the compiler
+  // holds in registers, and the fixed-length loop vectorises.
   template <std::size_t N>
   static void sum_rows(const double* v, std::size_t stride, std::size_t rows, std::size_t n,
                        double* sums, double* counts) {
     if constexpr (N > 0) {
       std::array<double, N> s{}, c{};
-      for (std::size_t r = 0; r < rows; ++r) {
-        const double* row = v + r * stride;
-        for (std::size_t k = 0; k < N; ++k) {
-          const double x = row[k];
-          const bool present = x == x;
-          s[k] += present ? x : 0.0;
-          c[k] += present ? 1.0 : 0.0;
-        }
-      }
+      for (std::size_t r = 0; r < rows; ++r) add_row(v + r * stride, N, s.data(), c.data());
       for (std::size_t k = 0; k < N; ++k) {
         sums[k] += s[k];
         counts[k] += c[k];
       }
     } else {
-      for (std::size_t r = 0; r < rows; ++r) {
-        const double* row = v + r * stride;
-        for (std::size_t k = 0; k < n; ++k) {
-          const double x = row[k];
-          const bool present = x == x;
-          sums[k] += present ? x : 0.0;
-          counts[k] += present ? 1.0 : 0.0;
-        }
-      }
+      for (std::size_t r = 0; r < rows; ++r) add_row(v + r * stride, n, sums, counts);
     }
   }
 

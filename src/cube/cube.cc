@@ -75,7 +75,7 @@ const model::Ordinal* seek(const model::Ordinal* first, const model::Ordinal* la
 }
 
 // Running totals of one range over a block's periods, kept side by side
-// so that adding a series' run of months is a plain loop over two arrays
+// so that adding a row's run of months is a plain loop over two arrays
 // (counts as doubles: the loop then needs no conversion and vectorises).
 class RangeTotals {
  public:
@@ -95,10 +95,9 @@ class RangeTotals {
     }
   }
   // Adds `rows` rows spaced `stride` apart, each with values for periods
-  // [from, from + n) of the block.
-  // `column` is where [from, from + n) starts within a row of `stride`
-  // values: rows of twelve are summed whole (the fixed loop is faster than
-  // a shorter one of unknown length) and the columns wanted taken after.
+  // [from, from + n) of the block. `column` is where [from, from + n) starts within a row of
+  // `stride` values: rows of twelve are summed whole (the fixed loop is faster than a shorter one
+  // of unknown length) and the columns wanted taken after.
   void add(const double* row0, std::size_t stride, std::size_t column, std::size_t rows,
            std::size_t from, std::size_t n) {
     const double* v = row0 + column;

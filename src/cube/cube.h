@@ -170,7 +170,7 @@ class Cube {
   // lifetime; a later value for the same (indicator, period, unit)
   // replaces the earlier one:
   //   { Cube::Loader load(cube); auto i = load.indicator("A"); … load.add(i, p, o, v); }
-  // The cube is finished (series sorted, trimmed) when the loader goes away.
+  // The cube is finished (chunks merged, trimmed) when the loader goes away.
   class Loader {
    public:
     explicit Loader(Cube& cube) : cube_(cube), lock_(cube.mu_) {}
@@ -196,7 +196,7 @@ class Cube {
   std::shared_ptr<const model::OrgTree> tree() const;
 
   std::size_t value_count() const;
-  // Bytes held by tracks and series (ordinals, headers, value arrays with
+  // Bytes held by tracks and chunks (ordinals, headers, value arrays with
   // their spare capacity) — for the "bytes per value" figure.
   std::size_t memory_bytes() const;
 

@@ -78,7 +78,7 @@ struct MonthWindow {
 };
 
 // One query's evaluation, vectorised over the requested units: each
-// indicator's series are swept once for all units and all the months of
+// indicator's chunks are swept once for all units and all the months of
 // the query's window together (a unit's months lie side by side), and every
 // cell of a (dx, pe) pair is produced in one pass.
 class Run {

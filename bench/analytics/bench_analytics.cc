@@ -507,8 +507,8 @@ int main(int argc, char** argv) {
     sqlite3* raw = nullptr;
     sqlite3_open(db.c_str(), &raw);
     sqlite3_exec(raw, "PRAGMA synchronous=OFF; BEGIN", nullptr, nullptr, nullptr);
-    // The rows as the store keeps them (migration 5): one write record for
-    // all, values keyed (indicator, period, unit).
+    // The rows as the store keeps them (migration 6): one write record for
+    // all, values keyed (period, unit, indicator).
     sqlite3_exec(raw,
                  "INSERT INTO value_write(at, username, channel) VALUES (0, 'bench', 'import')",
                  nullptr, nullptr, nullptr);

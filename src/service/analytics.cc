@@ -389,28 +389,30 @@ Status Analytics::load(store::Store& store) {
   cube_.rebase(units_.tree());
   cube::Cube::Loader loader(cube_);
   const model::OrgTree& tree = loader.tree();
-  // Rows arrive by indicator and period, so the unit changes every row:
-  // its ordinal is remembered by the address of the store's code text,
-  // which stays the same for the whole scan.
-  std::string last_indicator, last_period;
+  // Rows arrive by period and unit, so the indicator changes every row and
+  // the unit every few: both are remembered by the address of the store's
+  // code text, which stays the same for the whole scan.
+  std::string last_period;
+  std::unordered_map<const char*, cube::Cube::IndicatorId> indicators;
   std::unordered_map<const char*, std::optional<model::Ordinal>> ordinals;
-  cube::Cube::IndicatorId i = cube::Cube::kUnknown;
   cube::Cube::PeriodId p = cube::Cube::kUnknown;
+  const char* last_org = nullptr;
   std::optional<model::Ordinal> o;
   return store.scan_numbers(
       [&](std::string_view indicator, std::string_view org, std::string_view period, double value) {
-        if (indicator != last_indicator) {
-          last_indicator = indicator;
-          i = loader.indicator(indicator);
+        auto [i, new_indicator] = indicators.try_emplace(indicator.data());
+        if (new_indicator) i->second = loader.indicator(indicator);
+        if (org.data() != last_org) {
+          auto [known, added] = ordinals.try_emplace(org.data());
+          if (added) known->second = tree.find(org);
+          o = known->second;
+          last_org = org.data();
         }
-        auto [known, added] = ordinals.try_emplace(org.data());
-        if (added) known->second = tree.find(org);
-        o = known->second;
         if (period != last_period) {
           last_period = period;
           p = loader.period(period);
         }
-        if (o) loader.add(i, p, *o, value);
+        if (o) loader.add(i->second, p, *o, value);
       });
 }
 

@@ -252,12 +252,40 @@ ALTER TABLE data_value_history ADD COLUMN old_username TEXT;
 ALTER TABLE data_value_history ADD COLUMN old_channel TEXT;
 )sql";
 
+// Data values keyed (period, unit, indicator): a month's figures, however
+// a file orders its units, land in one run at the end of the table, where
+// SQLite's B-tree inserts cost least, and a unit's form for a period is one
+// run of rows. `has_values` lets an indicator that never had a value be
+// deleted without scanning the values for it (their key no longer starts
+// with the indicator); the writes set it.
+constexpr std::string_view kPeriodFirstValues = R"sql(
+ALTER TABLE indicator ADD COLUMN has_values INTEGER NOT NULL DEFAULT 0;
+UPDATE indicator SET has_values = 1
+  WHERE EXISTS (SELECT 1 FROM data_value d WHERE d.indicator_id = indicator.id);
+CREATE TABLE data_value_next (
+  period       TEXT    NOT NULL,
+  org_unit_id  INTEGER NOT NULL,
+  indicator_id INTEGER NOT NULL,
+  value        REAL,
+  text_value   TEXT,
+  write_id     INTEGER NOT NULL,
+  PRIMARY KEY (period, org_unit_id, indicator_id)
+) WITHOUT ROWID;
+INSERT INTO data_value_next
+  SELECT period, org_unit_id, indicator_id, value, text_value, write_id FROM data_value
+  ORDER BY period, org_unit_id, indicator_id;
+DROP TABLE data_value;
+ALTER TABLE data_value_next RENAME TO data_value;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "org units and settings", kOrgUnits},
     Migration{2, "users, sessions, tokens, audit log, contacts", kAccounts},
     Migration{3, "indicators, forms, rules, tasks, entries, data values, notices", kReporting},
     Migration{4, "bulletin and work-report templates", kBulletins},
     Migration{5, "data values keyed for bulk writes, shared write records", kBulkValues},
+    Migration{6, "data values keyed by period and unit, indicators marked when used",
+              kPeriodFirstValues},
 };
 
 }  // namespace

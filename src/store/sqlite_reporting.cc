@@ -213,10 +213,12 @@ Status SqliteStore::update_indicator(const model::Indicator& ind) {
 
 Status SqliteStore::delete_indicator(std::string_view code) {
   std::lock_guard lock(mu_);
-  // data_value has no foreign keys (bulk writes); its key starts with the indicator.
+  // data_value has no foreign keys (bulk writes) and its key starts with the
+  // period: an indicator that never had a value is told by its mark, one
+  // that had some by finding one (the first rows, unless all were cleared).
   Statement used(db_,
-                 "SELECT 1 FROM data_value WHERE indicator_id = "
-                 "(SELECT id FROM indicator WHERE code = ?) LIMIT 1");
+                 "SELECT 1 FROM indicator i WHERE i.code = ? AND i.has_values = 1 AND "
+                 "EXISTS (SELECT 1 FROM data_value d WHERE d.indicator_id = i.id)");
   RETURN_IF_ERROR(used.prepared("删除指标"));
   used.bind(1, code);
   ASSIGN_OR_RETURN(bool has_values, used.step("删除指标"));
@@ -535,6 +537,27 @@ class IdLookup {
   const std::pair<const std::string, std::optional<std::int64_t>>* last_ = nullptr;
 };
 
+// First writes per multi-row insert: enough to make the statement's own
+// cost small per row, few enough to keep the statement's program small.
+constexpr std::size_t kChunkRows = 128;
+
+// INSERT of kChunkRows rows, with the write record as ?1 and row r's
+// period, unit, indicator, number and text as ?(2+5r) … ?(6+5r).
+const std::string& chunk_insert_sql() {
+  static const std::string sql = [] {
+    std::string s =
+        "INSERT INTO data_value(period, org_unit_id, indicator_id, value, text_value, write_id) "
+        "VALUES ";
+    for (std::size_t r = 0; r < kChunkRows; ++r) {
+      const std::size_t p = 2 + r * 5;
+      s += fmt::format("{}(?{}, ?{}, ?{}, ?{}, ?{}, ?1)", r ? ", " : "", p, p + 1, p + 2, p + 3,
+                       p + 4);
+    }
+    return s;
+  }();
+  return sql;
+}
+
 // The version of a value a write replaces.
 struct StoredValue {
   std::optional<double> number;
@@ -584,24 +607,31 @@ StatusOr<WriteSummary> SqliteStore::write_values_locked(const std::vector<ValueW
   RETURN_IF_ERROR(record.run("记录写入"));
   const std::int64_t write_id = sqlite3_last_insert_rowid(db_);
 
-  // A value's first write is one insert; replacing or clearing one reads
-  // the stored version and keeps it in the history.
+  // A value's first write is an insert; replacing or clearing one reads
+  // the stored version and keeps it in the history. First writes go
+  // kChunkRows to a statement: one statement per row costs more than the
+  // row itself. A chunk that meets a stored value fails as a whole (SQLite
+  // undoes the statement), and the batch goes on one row at a time.
+  Statement chunk(db_, chunk_insert_sql());
+  RETURN_IF_ERROR(chunk.prepared("保存数据"));
+  chunk.bind(1, write_id);  // ?1 in every row; rewind() keeps it bound
+  bool chunks = true;
   Statement insert(db_,
-                   "INSERT INTO data_value(indicator_id, period, org_unit_id, value, text_value, "
+                   "INSERT INTO data_value(period, org_unit_id, indicator_id, value, text_value, "
                    "write_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
   RETURN_IF_ERROR(insert.prepared("保存数据"));
-  insert.bind(6, write_id);  // rewind() keeps it bound for every row
+  insert.bind(6, write_id);
   Statement stored(db_,
                    "SELECT d.value, d.text_value, w.at, w.username, w.channel FROM data_value d "
                    "JOIN value_write w ON w.id = d.write_id "
-                   "WHERE d.indicator_id = ? AND d.period = ? AND d.org_unit_id = ?");
+                   "WHERE d.period = ? AND d.org_unit_id = ? AND d.indicator_id = ?");
   RETURN_IF_ERROR(stored.prepared("读取原值"));
   Statement update(db_,
                    "UPDATE data_value SET value = ?, text_value = ?, write_id = ? "
-                   "WHERE indicator_id = ? AND period = ? AND org_unit_id = ?");
+                   "WHERE period = ? AND org_unit_id = ? AND indicator_id = ?");
   RETURN_IF_ERROR(update.prepared("保存数据"));
   Statement remove(
-      db_, "DELETE FROM data_value WHERE indicator_id = ? AND period = ? AND org_unit_id = ?");
+      db_, "DELETE FROM data_value WHERE period = ? AND org_unit_id = ? AND indicator_id = ?");
   RETURN_IF_ERROR(remove.prepared("清除数据"));
   Statement history(db_,
                     "INSERT INTO data_value_history(indicator_id, org_unit_id, period, old_value, "
@@ -609,74 +639,130 @@ StatusOr<WriteSummary> SqliteStore::write_values_locked(const std::vector<ValueW
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   RETURN_IF_ERROR(history.prepared("记录数据历史"));
 
-  for (const Keyed& k : keyed) {
+  // Indicators that got a value, for indicator.has_values.
+  std::vector<std::int64_t> used;
+  auto created = [&](const Keyed& k) {
+    ++summary.created;
+    summary.applied[k.index] = true;
+    if (used.empty() || used.back() != k.indicator) used.push_back(k.indicator);
+  };
+  auto first_write = [&](const Keyed& k) {
     const ValueWrite& w = writes[k.index];
-    const bool clearing = !w.number && !w.text;
-    if (!clearing && w.mode != WriteMode::kUpdateOnly) {
-      insert.rewind();
-      insert.bind(1, k.indicator);
-      insert.bind_static(2, w.period);
-      insert.bind(3, k.org);
-      insert.bind_optional(4, w.number);
-      insert.bind_optional(5, w.text);
-      RETURN_IF_ERROR(insert.run("保存数据"));
-      if (sqlite3_changes(db_) == 1) {
-        ++summary.created;
-        summary.applied[k.index] = true;
-        continue;
+    return (w.number || w.text) && w.mode != WriteMode::kUpdateOnly;
+  };
+
+  for (std::size_t next = 0; next < keyed.size();) {
+    // Rows up to `end` go one at a time: the rest of the batch once a chunk
+    // failed, else those before the next chunk of first writes.
+    std::size_t end = keyed.size();
+    if (chunks) {
+      end = next;
+      while (end < keyed.size() && end - next < kChunkRows && first_write(keyed[end])) ++end;
+      if (end - next == kChunkRows) {
+        chunk.rewind();
+        for (std::size_t r = 0; r < kChunkRows; ++r) {
+          const Keyed& k = keyed[next + r];
+          const ValueWrite& w = writes[k.index];
+          const int at = 2 + static_cast<int>(r) * 5;
+          chunk.bind_static(at, w.period);
+          chunk.bind(at + 1, k.org);
+          chunk.bind(at + 2, k.indicator);
+          chunk.bind_optional(at + 3, w.number);
+          chunk.bind_optional(at + 4, w.text);
+        }
+        Status ran = chunk.run("保存数据");
+        chunk.rewind();
+        if (ran.ok()) {
+          for (std::size_t r = 0; r < kChunkRows; ++r) created(keyed[next + r]);
+          next += kChunkRows;
+          continue;
+        }
+        if (ran.reason() != "constraint") return ran;
+        chunks = false;
+        end = keyed.size();
+      } else if (end < keyed.size()) {
+        ++end;  // the write that cut the chunk short goes alone too
       }
-      if (w.mode == WriteMode::kCreateOnly) {  // a value exists: kept
+    }
+    for (; next < end; ++next) {
+      const Keyed& k = keyed[next];
+      const ValueWrite& w = writes[k.index];
+      const bool clearing = !w.number && !w.text;
+      if (first_write(k)) {
+        insert.rewind();
+        insert.bind_static(1, w.period);
+        insert.bind(2, k.org);
+        insert.bind(3, k.indicator);
+        insert.bind_optional(4, w.number);
+        insert.bind_optional(5, w.text);
+        RETURN_IF_ERROR(insert.run("保存数据"));
+        if (sqlite3_changes(db_) == 1) {
+          created(k);
+          continue;
+        }
+        if (w.mode == WriteMode::kCreateOnly) {  // a value exists: kept
+          ++summary.unchanged;
+          continue;
+        }
+      }
+      stored.rewind();
+      stored.bind_static(1, w.period);
+      stored.bind(2, k.org);
+      stored.bind(3, k.indicator);
+      ASSIGN_OR_RETURN(bool found, stored.step("读取原值"));
+      if (!found) {  // nothing to clear, or nothing to update
         ++summary.unchanged;
         continue;
       }
+      StoredValue old{stored.real(0), stored.optional_text(1), stored.int64(2), stored.text(3),
+                      stored.text(4)};
+      stored.rewind();
+      if (old.number == w.number && old.text == w.text) {  // no change, no history
+        ++summary.unchanged;
+        continue;
+      }
+      Statement& change = clearing ? remove : update;
+      change.rewind();
+      int at = 1;
+      if (!clearing) {
+        change.bind_optional(at++, w.number);
+        change.bind_optional(at++, w.text);
+        change.bind(at++, write_id);
+      }
+      change.bind_static(at++, w.period);
+      change.bind(at++, k.org);
+      change.bind(at++, k.indicator);
+      RETURN_IF_ERROR(change.run(clearing ? "清除数据" : "保存数据"));
+      history.reset();
+      history.bind(1, k.indicator);
+      history.bind(2, k.org);
+      history.bind(3, w.period);
+      history.bind(4, value_text(old.number, old.text));
+      if (clearing) {
+        history.bind_null(5);
+      } else {
+        history.bind(5, value_text(w.number, w.text));
+      }
+      history.bind(6, ctx.at);
+      history.bind(7, ctx.username);
+      history.bind(8, ctx.channel);
+      history.bind(9, old.at);
+      history.bind(10, old.username);
+      history.bind(11, old.channel);
+      RETURN_IF_ERROR(history.run("记录数据历史"));
+      ++(clearing ? summary.deleted : summary.updated);
+      summary.applied[k.index] = true;
     }
-    stored.rewind();
-    stored.bind(1, k.indicator);
-    stored.bind_static(2, w.period);
-    stored.bind(3, k.org);
-    ASSIGN_OR_RETURN(bool found, stored.step("读取原值"));
-    if (!found) {  // nothing to clear, or nothing to update
-      ++summary.unchanged;
-      continue;
-    }
-    StoredValue old{stored.real(0), stored.optional_text(1), stored.int64(2), stored.text(3),
-                    stored.text(4)};
-    stored.rewind();
-    if (old.number == w.number && old.text == w.text) {  // no change, no history
-      ++summary.unchanged;
-      continue;
-    }
-    Statement& change = clearing ? remove : update;
-    change.rewind();
-    int at = 1;
-    if (!clearing) {
-      change.bind_optional(at++, w.number);
-      change.bind_optional(at++, w.text);
-      change.bind(at++, write_id);
-    }
-    change.bind(at++, k.indicator);
-    change.bind_static(at++, w.period);
-    change.bind(at++, k.org);
-    RETURN_IF_ERROR(change.run(clearing ? "清除数据" : "保存数据"));
-    history.reset();
-    history.bind(1, k.indicator);
-    history.bind(2, k.org);
-    history.bind(3, w.period);
-    history.bind(4, value_text(old.number, old.text));
-    if (clearing) {
-      history.bind_null(5);
-    } else {
-      history.bind(5, value_text(w.number, w.text));
-    }
-    history.bind(6, ctx.at);
-    history.bind(7, ctx.username);
-    history.bind(8, ctx.channel);
-    history.bind(9, old.at);
-    history.bind(10, old.username);
-    history.bind(11, old.channel);
-    RETURN_IF_ERROR(history.run("记录数据历史"));
-    ++(clearing ? summary.deleted : summary.updated);
-    summary.applied[k.index] = true;
+  }
+
+  std::sort(used.begin(), used.end());
+  used.erase(std::unique(used.begin(), used.end()), used.end());
+  Statement mark(db_, "UPDATE indicator SET has_values = 1 WHERE id = ? AND has_values = 0");
+  RETURN_IF_ERROR(mark.prepared("保存数据"));
+  for (std::int64_t id : used) {
+    mark.reset();
+    mark.bind(1, id);
+    RETURN_IF_ERROR(mark.run("保存数据"));
   }
   return summary;
 }
@@ -814,61 +900,58 @@ Status SqliteStore::select_values(const std::vector<std::string>& periods,
   return Status::Ok();
 }
 
-Status SqliteStore::scan_numbers(const NumberVisitor& visit) {
-  constexpr std::int64_t kDenseIds = 1 << 26;
-  std::lock_guard lock(mu_);
-  // Codes come from small lookup tables read first, so the scan of the big
-  // table reads integers, one short text and a double per row.
-  std::unordered_map<std::int64_t, std::string> indicators, units;
-  {
-    Statement q(db_, "SELECT id, code FROM indicator");
-    RETURN_IF_ERROR(q.prepared("读取指标"));
+namespace {
+
+// Codes of a small table by row id. Row ids are dense from 1, and the scan
+// of the values changes indicator on every row and unit every few, so codes
+// are found by index, not by hash (a hash only for ids far out of range).
+class CodesById {
+ public:
+  Status read(sqlite3* db, std::string_view sql, std::string_view what) {
+    Statement q(db, sql);
+    RETURN_IF_ERROR(q.prepared(what));
     while (true) {
-      ASSIGN_OR_RETURN(bool row, q.step("读取指标"));
+      ASSIGN_OR_RETURN(bool row, q.step(what));
       if (!row) break;
-      indicators.emplace(q.int64(0), q.text(1));
-    }
-  }
-  // Unit ids are SQLite's row ids, dense from 1: the unit changes on every
-  // row of the scan, so its code is found by index, not by hash.
-  std::vector<std::string> unit_codes;
-  {
-    Statement q(db_, "SELECT id, code FROM org_unit");
-    RETURN_IF_ERROR(q.prepared("读取单位"));
-    while (true) {
-      ASSIGN_OR_RETURN(bool row, q.step("读取单位"));
-      if (!row) break;
-      std::int64_t id = q.int64(0);
-      if (id >= 0 && id < kDenseIds) {
-        if (static_cast<std::size_t>(id) >= unit_codes.size()) unit_codes.resize(id + 1);
-        unit_codes[static_cast<std::size_t>(id)] = q.text(1);
+      const std::int64_t id = q.int64(0);
+      if (id >= 0 && id < kDense) {
+        if (static_cast<std::size_t>(id) >= dense_.size()) dense_.resize(id + 1);
+        dense_[static_cast<std::size_t>(id)] = q.text(1);
       } else {
-        units.emplace(id, q.text(1));
+        sparse_.emplace(id, q.text(1));
       }
     }
+    return Status::Ok();
   }
+  const std::string& operator[](std::int64_t id) {
+    return id >= 0 && static_cast<std::size_t>(id) < dense_.size()
+               ? dense_[static_cast<std::size_t>(id)]
+               : sparse_[id];
+  }
+
+ private:
+  static constexpr std::int64_t kDense = 1 << 26;
+  std::vector<std::string> dense_;
+  std::unordered_map<std::int64_t, std::string> sparse_;
+};
+
+}  // namespace
+
+Status SqliteStore::scan_numbers(const NumberVisitor& visit) {
+  std::lock_guard lock(mu_);
+  // Codes come from the small tables read first, so the scan of the big
+  // table reads integers, one short text and a double per row.
+  CodesById indicators, units;
+  RETURN_IF_ERROR(indicators.read(db_, "SELECT id, code FROM indicator", "读取指标"));
+  RETURN_IF_ERROR(units.read(db_, "SELECT id, code FROM org_unit", "读取单位"));
   Statement q(db_,
               "SELECT indicator_id, org_unit_id, period, value FROM data_value "
               "WHERE value IS NOT NULL");
   RETURN_IF_ERROR(q.prepared("读取数据"));
-  std::int64_t last_indicator = -1, last_unit = -1;
-  const std::string* indicator = nullptr;
-  const std::string* unit = nullptr;
   while (true) {
     ASSIGN_OR_RETURN(bool row, q.step("读取数据"));
     if (!row) break;
-    std::int64_t i = q.int64(0), u = q.int64(1);
-    if (i != last_indicator) {
-      indicator = &indicators[i];
-      last_indicator = i;
-    }
-    if (u != last_unit) {
-      unit = u >= 0 && static_cast<std::size_t>(u) < unit_codes.size()
-                 ? &unit_codes[static_cast<std::size_t>(u)]
-                 : &units[u];
-      last_unit = u;
-    }
-    visit(*indicator, *unit, q.text_view(2), *q.real(3));
+    visit(indicators[q.int64(0)], units[q.int64(1)], q.text_view(2), *q.real(3));
   }
   return Status::Ok();
 }

@@ -3,6 +3,7 @@
 // migration of values written before the bulk layout.
 #include <sqlite3.h>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "store/migrations.h"
@@ -121,6 +122,84 @@ TEST_F(DataValuesTest, HistoryTellsWhoWroteEveryVersion) {
   EXPECT_TRUE(store_->value_history("B", "44", "2022-08")->empty());
 }
 
+// Keys enough for several multi-row chunks: both indicators and units over
+// `months` months from 2000-01, value = position in the batch.
+std::vector<ValueWrite> many(int months, WriteMode mode = WriteMode::kUpsert) {
+  std::vector<ValueWrite> out;
+  for (int m = 0; m < months; ++m) {
+    std::string period = fmt::format("{:04d}-{:02d}", 2000 + m / 12, m % 12 + 1);
+    for (const char* org : {"44", "4408"}) {
+      for (const char* ind : {"A", "B"}) {
+        out.push_back(ValueWrite{ind, org, period, static_cast<double>(out.size()), std::nullopt,
+                                 mode});
+      }
+    }
+  }
+  return out;
+}
+
+TEST_F(DataValuesTest, LargeBatchesOfFirstWritesAreCreatedEveryOne) {
+  std::vector<ValueWrite> writes = many(100);  // 400 writes: three chunks and a tail
+  WriteSummary s = write(writes, "zhang", 1);
+  EXPECT_EQ(s.created, 400u);
+  EXPECT_EQ(s.applied, std::vector<bool>(400, true));
+  for (std::size_t i : {0u, 127u, 128u, 255u, 383u, 384u, 399u}) {
+    EXPECT_EQ(number(writes[i].indicator, writes[i].org_code, writes[i].period),
+              static_cast<double>(i))
+        << i;
+  }
+}
+
+TEST_F(DataValuesTest, StoredValuesInsideALargeBatchAreUpdatedAndTheRestCreated) {
+  std::vector<ValueWrite> writes = many(100);
+  // Stored before: a key of the second chunk with another value, and one of
+  // the third with the value the batch brings.
+  ValueWrite older = writes[203];
+  older.number = -1;
+  write({older, writes[300]}, "li", 1);
+  writes[150] = clear("A", "44");  // a clear of nothing cuts a chunk short
+  writes[150].period = "1999-11";
+
+  WriteSummary s = write(writes, "zhang", 2);
+  EXPECT_EQ(s.created, 397u);
+  EXPECT_EQ(s.updated, 1u);
+  EXPECT_EQ(s.unchanged, 2u);  // the clear of nothing and the same value
+  for (std::size_t i = 0; i < writes.size(); ++i) {
+    EXPECT_EQ(s.applied[i], i != 150 && i != 300) << i;
+  }
+  EXPECT_EQ(number(older.indicator, older.org_code, older.period), 203);
+  auto history = *store_->value_history(older.indicator, older.org_code, older.period);
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[1].old_value, "-1");
+  EXPECT_EQ(history[1].username, "zhang");
+  for (std::size_t i : {0u, 149u, 151u, 202u, 204u, 399u}) {
+    EXPECT_EQ(number(writes[i].indicator, writes[i].org_code, writes[i].period),
+              static_cast<double>(i))
+        << i;
+  }
+}
+
+TEST_F(DataValuesTest, RepeatedKeysInsideOneChunkApplyInOrder) {
+  std::vector<ValueWrite> writes = many(64);  // 256 writes
+  writes[10] = writes[3];                     // the same key again, later value
+  writes[10].number = 99;
+  WriteSummary s = write(writes, "zhang", 1);
+  EXPECT_EQ(s.created, 255u);
+  EXPECT_EQ(s.updated, 1u);
+  EXPECT_EQ(number(writes[3].indicator, writes[3].org_code, writes[3].period), 99);
+}
+
+TEST_F(DataValuesTest, CreateOnlyKeepsStoredValuesInsideALargeBatch) {
+  write({many(1)[1]}, "li", 1);  // B/44/2000-01 = 1
+  std::vector<ValueWrite> writes = many(64, WriteMode::kCreateOnly);
+  writes[1].number = 50;
+  WriteSummary s = write(writes, "zhang", 2);
+  EXPECT_EQ(s.created, 255u);
+  EXPECT_EQ(s.unchanged, 1u);
+  EXPECT_FALSE(s.applied[1]);
+  EXPECT_EQ(number("B", "44", "2000-01"), 1);
+}
+
 TEST_F(DataValuesTest, UnknownCodeRefusesTheWholeBatch) {
   auto refused = store_->write_values({put("A", "44", 1), put("A", "NOPE", 2)}, {"u", "api", 1});
   EXPECT_EQ(refused.status().code(), StatusCode::kNotFound);
@@ -138,6 +217,25 @@ TEST_F(DataValuesTest, IndicatorWithValuesCannotBeDeleted) {
   Status refused = store_->delete_indicator("A");
   EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(refused.reason(), "indicator_in_use");
+  EXPECT_TRUE(store_->delete_indicator("B").ok());
+}
+
+TEST_F(DataValuesTest, IndicatorWhoseValuesWereAllClearedCanBeDeleted) {
+  write(many(40), "u", 1);  // chunks and single rows
+  EXPECT_EQ(store_->delete_indicator("B").reason(), "indicator_in_use");
+  std::vector<ValueWrite> clears;
+  for (ValueWrite w : many(40)) {
+    if (w.indicator != "B") continue;
+    w.number.reset();
+    clears.push_back(w);
+  }
+  EXPECT_EQ(write(clears, "u", 2).deleted, 80u);
+  EXPECT_TRUE(store_->delete_indicator("B").ok());
+  EXPECT_EQ(store_->delete_indicator("A").reason(), "indicator_in_use");
+}
+
+TEST_F(DataValuesTest, ADryRunLeavesAnIndicatorDeletable) {
+  write(many(40), "u", 1, /*dry_run=*/true);
   EXPECT_TRUE(store_->delete_indicator("B").ok());
 }
 
@@ -208,6 +306,9 @@ TEST(DataValuesMigrationTest, ValuesAndHistoryWrittenBeforeTheBulkLayoutSurvive)
   EXPECT_EQ(july[0].new_value, "5");
   EXPECT_EQ(july[0].username, "zhang");
   EXPECT_EQ(july[0].at, 100);
+
+  // The migrated values keep their indicator from being deleted.
+  EXPECT_EQ((*store)->delete_indicator("A").reason(), "indicator_in_use");
 
   // New writes go on from there.
   ASSERT_TRUE((*store)->write_values({put("A", "44", 11)}, {"wang", "api", 400}).ok());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <deque>
 #include <limits>
 #include <set>
 #include <span>
@@ -45,8 +46,10 @@ class Ranges {
   std::vector<model::SubtreeRange> rest_;
 };
 
+// An ou row: its id points at the tree's code (valid for the query's read)
+// or at a text the query keeps (a 直属 row's).
 struct OuItem {
-  std::string id;
+  std::string_view id;
   Ranges ranges;
 };
 
@@ -520,21 +523,21 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
       if (level) {
         // Walk down only as far as the level asked for: reaching the 1,757
         // towns visits ~2,000 units, not the 28,000 villages below them.
+        // Children go on the stack last first, so units come out in
+        // pre-order, i.e. by ascending ordinal.
         std::vector<model::Ordinal> stack = {b};
-        std::vector<model::Ordinal> found;
         while (!stack.empty()) {
           model::Ordinal o = stack.back();
           stack.pop_back();
           const model::OrgUnit& u = tree.unit(o);
           if (u.kind != model::OrgUnitKind::kRegion) continue;
           if (u.level == *level) {
-            found.push_back(o);
+            units.push_back(o);
           } else if (u.level < *level) {
-            for (model::Ordinal c : tree.children(o)) stack.push_back(c);
+            auto children = tree.children(o);
+            stack.insert(stack.end(), children.rbegin(), children.rend());
           }
         }
-        std::sort(found.begin(), found.end());
-        units.insert(units.end(), found.begin(), found.end());
       } else if (children) {
         for (model::Ordinal c : tree.children(b)) {
           if (tree.unit(c).kind == model::OrgUnitKind::kRegion) units.push_back(c);
@@ -545,17 +548,18 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
     }
     // A 直属 row gathers a region's own departments: for each boundary when
     // its children or a level are listed, else for each listed region.
+    std::deque<std::string> direct_ids;  // stable: rows point at them
     auto direct_row = [&](model::Ordinal o) -> std::optional<OuItem> {
       const model::OrgUnit& u = tree.unit(o);
       if (u.kind != model::OrgUnitKind::kRegion) return std::nullopt;
-      OuItem direct{u.code + ":DIRECT", {}};
+      OuItem direct{direct_ids.emplace_back(u.code + ":DIRECT"), {}};
       for (model::Ordinal c : tree.children(o)) {
         if (tree.unit(c).kind == model::OrgUnitKind::kDepartment) {
           direct.ranges.push_back(tree.subtree(c));
         }
       }
       if (direct.ranges.empty()) return std::nullopt;
-      out->items.emplace_back(direct.id, AnalyticsItem{u.name + "直属", "", u.level});
+      out->items.emplace_back(direct.id, AnalyticsItem{u.name + "直属", {}, u.level});
       return direct;
     };
     std::vector<OuItem> ou;
@@ -564,7 +568,7 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
     for (model::Ordinal o : units) {
       const model::OrgUnit& u = tree.unit(o);
       ou.push_back({u.code, Ranges(tree.subtree(o))});
-      out->items.emplace_back(u.code, AnalyticsItem{u.name, "", u.level});
+      out->items.emplace_back(u.code, AnalyticsItem{u.name, {}, u.level});
       if (req.own_departments && !level && !children) {
         if (std::optional<OuItem> d = direct_row(o)) ou.push_back(std::move(*d));
       }
@@ -575,7 +579,9 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
       }
     }
     if (!is_shown("ou")) {
-      OuItem all{bounds.size() == 1 && !level && !children ? tree.unit(bounds[0]).code : "", {}};
+      OuItem all{bounds.size() == 1 && !level && !children ? std::string_view(tree.unit(bounds[0]).code)
+                                                           : std::string_view(),
+                 {}};
       for (const OuItem& i : ou) {
         for (std::size_t k = 0; k < i.ranges.size(); ++k) all.ranges.push_back(i.ranges[k]);
       }
@@ -584,7 +590,7 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
     std::vector<std::string>& ou_dimension = out->dimensions["ou"];
     ou_dimension.reserve(ou.size());
     for (const OuItem& i : ou) {
-      if (!i.id.empty()) ou_dimension.push_back(i.id);
+      if (!i.id.empty()) ou_dimension.emplace_back(i.id);
     }
     if (ou_dimension.empty()) out->dimensions.erase("ou");
     std::size_t cells = req.dx.size() * ou.size() * periods.size() * req.measures.size();
@@ -613,7 +619,7 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
     const bool rank = needs(Measure::kRank), yoy = needs(Measure::kYoy);
     // Columns reused for every (dx, pe): a village's history is thousands of them.
     Run::Column values, before, year_ago, ranks;
-    std::vector<double> sorted;
+    std::vector<std::pair<double, std::uint32_t>> sorted;  // value, ou row
     for (const std::string& dx : dx_items) {
       const Run::Source& source = run.source(dx);
       bool flow = source.indicator && source.indicator->kind == model::IndicatorKind::kFlow;
@@ -623,17 +629,18 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
         if (previous) run.values(source, shifted(pe, false), before);
         if (yoy) run.values(source, shifted(pe, true), year_ago);
         if (rank) {
+          // Highest first; equal values share the rank of the first of them.
           ranks.assign(ou.size(), std::nullopt);
           sorted.clear();
-          for (const auto& v : values) {
-            if (v) sorted.push_back(*v);
-          }
-          std::sort(sorted.begin(), sorted.end(), std::greater<>());
           for (std::size_t u = 0; u < ou.size(); ++u) {
-            if (!values[u]) continue;
-            auto first =
-                std::lower_bound(sorted.begin(), sorted.end(), *values[u], std::greater<>());
-            ranks[u] = static_cast<double>(first - sorted.begin() + 1);
+            if (values[u]) sorted.emplace_back(*values[u], static_cast<std::uint32_t>(u));
+          }
+          std::sort(sorted.begin(), sorted.end(),
+                    [](const auto& a, const auto& b) { return a.first > b.first; });
+          double rank = 0;
+          for (std::size_t k = 0; k < sorted.size(); ++k) {
+            if (k == 0 || sorted[k].first != sorted[k - 1].first) rank = static_cast<double>(k + 1);
+            ranks[sorted[k].second] = rank;
           }
         }
         const std::uint32_t dx_index = static_cast<std::uint32_t>(&dx - dx_items.data());
@@ -684,7 +691,7 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
       if (d == "dx") axis = dx_items;
       if (d == "ou") {
         axis.reserve(ou.size());
-        for (const OuItem& i : ou) axis.push_back(i.id);
+        for (const OuItem& i : ou) axis.emplace_back(i.id);
       }
       if (d == "pe") {
         for (const PeItem& p : periods) axis.push_back(p.id);

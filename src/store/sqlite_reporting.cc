@@ -887,6 +887,13 @@ Status SqliteStore::select_values(const std::vector<std::string>& periods,
   std::string sql = std::string(kValueColumns) + "WHERE 1 = 1";
   if (!periods.empty()) sql += " AND d.period IN (" + placeholders(periods.size()) + ")";
   if (!indicators.empty()) sql += " AND i.code IN (" + placeholders(indicators.size()) + ")";
+  // The key is (period, unit, indicator): for a few indicators of a month,
+  // naming every unit turns the scan of the month's rows (all indicators)
+  // into one seek per unit and indicator.
+  constexpr std::size_t kFewIndicators = 16;
+  if (!periods.empty() && !indicators.empty() && indicators.size() <= kFewIndicators) {
+    sql += " AND d.org_unit_id IN (SELECT id FROM org_unit)";
+  }
   Statement q(db_, sql);
   RETURN_IF_ERROR(q.prepared("读取数据"));
   int k = 1;

@@ -226,8 +226,9 @@ TEST(CubeTest, SeriesAfterRandomWritesMatchANaiveMap) {
       auto i = view.indicator("A");
       view.block(i, view.period(first), count, ranges, block);
       // The periods totalled together are the sum of the block's rows.
-      std::vector<Totals> together(ranges.size());
+      std::vector<Totals> together(ranges.size()), sums_only(ranges.size());
       view.block_total(i, view.period(first), count, ranges, together);
+      view.block_total(i, view.period(first), count, ranges, sums_only, /*extremes=*/false);
       for (std::size_t r = 0; r < ranges.size(); ++r) {
         Totals expected;
         for (std::uint32_t m = 0; m < count; ++m) expected.merge(block[m * ranges.size() + r]);
@@ -235,6 +236,8 @@ TEST(CubeTest, SeriesAfterRandomWritesMatchANaiveMap) {
         ASSERT_DOUBLE_EQ(together[r].sum, expected.sum) << first << " range " << r;
         ASSERT_EQ(together[r].min, expected.min) << first << " range " << r;
         ASSERT_EQ(together[r].max, expected.max) << first << " range " << r;
+        ASSERT_EQ(sums_only[r].count, expected.count) << first << " range " << r;
+        ASSERT_DOUBLE_EQ(sums_only[r].sum, expected.sum) << first << " range " << r;
       }
       for (std::uint32_t m = 0; m < count; ++m) {
         Cube::PeriodId p = view.period(first) + m;

@@ -1,6 +1,7 @@
 #include "service/analytics.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <ctime>
 #include <deque>
@@ -441,6 +442,16 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
   RETURN_IF_ERROR(access_.check_role(who, Permission::kReadAnalytics, "analytics"));
   if (req.dx.empty()) return InvalidArgument("须指定指标维度 dx", "dx", "required");
   if (req.pe.empty()) return InvalidArgument("须指定期间维度 pe", "pe", "required");
+  for (std::size_t k = 0; k < req.shown.size(); ++k) {
+    const std::string& d = req.shown[k];
+    if ((d != "dx" && d != "ou" && d != "pe") ||
+        std::find(req.shown.begin(), req.shown.begin() + static_cast<std::ptrdiff_t>(k), d) !=
+            req.shown.begin() + static_cast<std::ptrdiff_t>(k)) {
+      return InvalidArgument(
+          fmt::format("显示的维度须为 dx、ou、pe 各至多一次，收到“{}”", model::sanitize_for_message(d)),
+          "dimension", "invalid_dimension");
+    }
+  }
   sync_tree();
   auto catalogue = metadata_.catalogue();
   AnalyticsTable table;
@@ -617,6 +628,16 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
       return std::find(req.measures.begin(), req.measures.end(), m) != req.measures.end();
     };
     const bool rank = needs(Measure::kRank), yoy = needs(Measure::kYoy);
+    const bool values_only = req.measures.size() == 1 && req.measures[0] == Measure::kValue;
+    // Where each dimension goes in a row's key; one not shown writes to a
+    // scratch slot after the shown ones.
+    std::array<std::uint32_t, 4> key{};
+    std::size_t slot_dx = 3, slot_ou = 3, slot_pe = 3;
+    for (std::size_t k = 0; k < shown_dims.size(); ++k) {
+      (shown_dims[k] == Dimension::kDx   ? slot_dx
+       : shown_dims[k] == Dimension::kOu ? slot_ou
+                                         : slot_pe) = k;
+    }
     // Columns reused for every (dx, pe): a village's history is thousands of them.
     Run::Column values, before, year_ago, ranks;
     std::vector<std::pair<double, std::uint32_t>> sorted;  // value, ou row
@@ -643,46 +664,50 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
             ranks[sorted[k].second] = rank;
           }
         }
-        const std::uint32_t dx_index = static_cast<std::uint32_t>(&dx - dx_items.data());
-        const std::uint32_t pe_index = static_cast<std::uint32_t>(&pe - periods.data());
+        // A row's key: the same dx and pe for every unit, the unit's place
+        // filled in per row (slots past the shown ones are scratch).
+        key[slot_dx] = static_cast<std::uint32_t>(&dx - dx_items.data());
+        key[slot_pe] = static_cast<std::uint32_t>(&pe - periods.data());
         for (std::size_t u = 0; u < ou.size(); ++u) {
-          std::size_t first_cell = out->cells.size();
-          bool any = false;
-          for (Measure m : req.measures) {
-            std::optional<double> cell;
-            switch (m) {
-              case Measure::kValue:
-                cell = values[u];
-                break;
-              case Measure::kNew:
-                if (flow) {
+          if (values_only) {
+            if (!values[u]) continue;
+            out->cells.push_back(*values[u]);
+          } else {
+            std::size_t first_cell = out->cells.size();
+            bool any = false;
+            for (Measure m : req.measures) {
+              std::optional<double> cell;
+              switch (m) {
+                case Measure::kValue:
                   cell = values[u];
-                } else if (values[u] && before[u]) {
-                  cell = *values[u] - *before[u];
-                }
-                break;
-              case Measure::kMom:
-                cell = percent_change(values[u], before[u]);
-                break;
-              case Measure::kYoy:
-                cell = percent_change(values[u], year_ago[u]);
-                break;
-              case Measure::kRank:
-                cell = ranks[u];
-                break;
+                  break;
+                case Measure::kNew:
+                  if (flow) {
+                    cell = values[u];
+                  } else if (values[u] && before[u]) {
+                    cell = *values[u] - *before[u];
+                  }
+                  break;
+                case Measure::kMom:
+                  cell = percent_change(values[u], before[u]);
+                  break;
+                case Measure::kYoy:
+                  cell = percent_change(values[u], year_ago[u]);
+                  break;
+                case Measure::kRank:
+                  cell = ranks[u];
+                  break;
+              }
+              any = any || cell.has_value();
+              out->cells.push_back(cell.value_or(std::nan("")));
             }
-            any = any || cell.has_value();
-            out->cells.push_back(cell.value_or(std::nan("")));
+            if (!any) {
+              out->cells.resize(first_cell);
+              continue;
+            }
           }
-          if (!any) {
-            out->cells.resize(first_cell);
-            continue;
-          }
-          for (Dimension d : shown_dims) {
-            out->keys.push_back(d == Dimension::kDx   ? dx_index
-                                : d == Dimension::kOu ? static_cast<std::uint32_t>(u)
-                                                      : pe_index);
-          }
+          key[slot_ou] = static_cast<std::uint32_t>(u);
+          for (std::size_t k = 0; k < shown_dims.size(); ++k) out->keys.push_back(key[k]);
         }
       }
     }

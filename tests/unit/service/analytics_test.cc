@@ -129,6 +129,32 @@ TEST_F(AnalyticsTest, ChildrenLevelsAndTheOwnDepartmentsRow) {
   EXPECT_EQ(t->dimensions.at("ou"), (std::vector<std::string>{"440101001", "440201001"}));
 }
 
+TEST_F(AnalyticsTest, RowKeysFollowTheShownDimensionsInTheirOrder) {
+  put("F", "2022-07", "4401_D", 1);
+  put("F", "2022-08", "4401_D", 2);
+  put("F", "2022-08", "440201001", 4);
+  AnalyticsRequest req;
+  req.dx = {"F"};
+  req.ou = {"4401", "4402"};
+  req.pe = {"2022-07", "2022-08"};
+  req.shown = {"pe", "ou"};
+  auto t = s_->analytics().query(system_, req);
+  ASSERT_TRUE(t.ok()) << t.status().to_string();
+  std::map<std::pair<std::string, std::string>, double> rows;
+  for (std::size_t r = 0; r < t->row_count(); ++r) rows[{t->key(r, 0), t->key(r, 1)}] = *t->cell(r, 0);
+  EXPECT_EQ(rows, (std::map<std::pair<std::string, std::string>, double>{
+                      {{"2022-07", "4401"}, 1}, {{"2022-08", "4401"}, 2}, {{"2022-08", "4402"}, 4}}));
+
+  for (std::vector<std::string> shown : {std::vector<std::string>{"ou", "ou"},
+                                         std::vector<std::string>{"dx", "period"}}) {
+    req.shown = shown;
+    auto refused = s_->analytics().query(system_, req);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(refused.status().field(), "dimension");
+  }
+}
+
 TEST_F(AnalyticsTest, StocksTakeTheLastValueFlowsSumOverPeriods) {
   for (auto [m, v] : std::vector<std::pair<const char*, double>>{
            {"2022-01", 10}, {"2022-02", 12}, {"2022-03", 15}}) {

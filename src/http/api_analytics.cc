@@ -1,5 +1,9 @@
+#include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <iterator>
 #include <unordered_map>
 
@@ -17,36 +21,72 @@ namespace {
 constexpr const char* kXlsxType =
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-// Appends `text` as a JSON string. Text in tables was checked to be UTF-8
-// when stored, so only quotes, backslashes and control characters need
-// escaping; this runs for every name of a large answer, where building a
-// JSON value per string cost more than the figures themselves.
-void append_json_string(std::string& out, std::string_view text) {
-  out += '"';
-  std::size_t plain = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(text.substr(plain, i - plain));
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-      out += escaped;
-    }
-    plain = i + 1;
-  }
-  out.append(text.substr(plain));
-  out += '"';
+// Eight bytes at a time: true when none of them needs escaping (exact for
+// the question asked: below 0x20, '"' or '\\'; the bytes of multi-byte UTF-8
+// sequences are all 0x80 or more, so Chinese names pass whole words).
+bool plain_word(std::uint64_t w) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  auto has_zero = [](std::uint64_t x) { return (x - kOnes) & ~x & kHigh; };
+  const std::uint64_t below_space = (w - kOnes * 0x20) & ~w & kHigh;
+  return (below_space | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'))) == 0;
 }
 
-// A cell as DHIS2 writes it: the figure as a string, "" when empty.
-void append_cell(std::string& out, std::optional<double> cell) {
-  out += '"';
-  if (cell) model::append_figure(out, *cell);
-  out += '"';
+// The most a JSON string of `n` bytes takes (every byte as \u00XX, quotes).
+constexpr std::size_t json_string_room(std::size_t n) { return 6 * n + 2; }
+
+// Writes `text` as a JSON string at `p` (json_string_room bytes free);
+// returns the end. Text in tables was checked to be UTF-8 when stored, so
+// only quotes, backslashes and control characters need escaping; this runs
+// for every name of a large answer, where building a JSON value per string
+// cost more than the figures themselves.
+char* write_json_string(char* p, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const char* in = text.data();
+  const std::size_t n = text.size();
+  *p++ = '"';
+  std::size_t i = 0;
+  while (i < n) {
+    if (i + 8 <= n) {
+      std::uint64_t w;
+      std::memcpy(&w, in + i, 8);
+      if (plain_word(w)) {
+        std::memcpy(p, &w, 8);
+        p += 8;
+        i += 8;
+        continue;
+      }
+    }
+    const auto c = static_cast<unsigned char>(in[i++]);
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      *p++ = static_cast<char>(c);
+    } else if (c == '"' || c == '\\') {
+      *p++ = '\\';
+      *p++ = static_cast<char>(c);
+    } else {
+      p = std::copy_n("\\u00", 4, p);
+      *p++ = kHex[c >> 4];
+      *p++ = kHex[c & 15];
+    }
+  }
+  *p++ = '"';
+  return p;
+}
+
+// Room for `n` more bytes at the end of `out`, to be written through the
+// pointer and given back with `finish`: a large answer is written without
+// a capacity check per character.
+char* extend(std::string& out, std::size_t n) {
+  const std::size_t at = out.size();
+  if (out.capacity() < at + n) out.reserve(std::max(at + n, 2 * out.capacity()));
+  out.resize(at + n);
+  return out.data() + at;
+}
+void finish(std::string& out, const char* end) {
+  out.resize(static_cast<std::size_t>(end - out.data()));
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  finish(out, write_json_string(extend(out, json_string_room(text.size())), text));
 }
 
 std::vector<std::string> split(const std::string& text, char sep) {
@@ -130,20 +170,21 @@ StatusOr<service::AnalyticsRequest> parse_request(const Request& r) {
 class Names {
  public:
   explicit Names(const service::AnalyticsTable& t) {
-    for (const auto& [id, item] : t.items) names_.emplace(id, &item.name);
+    for (const auto& [id, item] : t.items) names_.emplace(id, item.name);
   }
-  const std::string& operator()(const std::string& id) const {
+  std::string_view operator()(std::string_view id) const {
     auto it = names_.find(id);
-    return it == names_.end() ? id : *it->second;
+    return it == names_.end() ? id : it->second;
   }
 
  private:
-  std::unordered_map<std::string_view, const std::string*> names_;
+  std::unordered_map<std::string_view, std::string_view> names_;
 };
 
 Response csv_response(const service::AnalyticsTable& t) {
   Names name_of(t);
-  auto quote = [](const std::string& s) {
+  auto quote = [](std::string_view text) {
+    std::string s(text);
     if (s.find_first_of(",\"\n") == std::string::npos) return s;
     std::string out = "\"";
     for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -161,8 +202,8 @@ Response csv_response(const service::AnalyticsTable& t) {
   for (std::size_t r = 0; r < t.row_count(); ++r) {
     std::vector<std::string> cells;
     for (std::size_t d = 0; d < t.shown.size(); ++d) {
-      cells.push_back(t.key(r, d));
-      cells.push_back(name_of(t.key(r, d)));
+      cells.emplace_back(t.key(r, d));
+      cells.emplace_back(name_of(t.key(r, d)));
     }
     for (std::size_t m = 0; m < t.measures.size(); ++m) {
       std::optional<double> c = t.cell(r, m);
@@ -188,7 +229,7 @@ StatusOr<Response> xlsx_response(const service::AnalyticsTable& t) {
   sheet.rows.push_back(head);
   for (std::size_t r = 0; r < t.row_count(); ++r) {
     exchange::Row cells;
-    for (std::size_t d = 0; d < t.shown.size(); ++d) cells.push_back(name_of(t.key(r, d)));
+    for (std::size_t d = 0; d < t.shown.size(); ++d) cells.emplace_back(name_of(t.key(r, d)));
     for (std::size_t m = 0; m < t.measures.size(); ++m) {
       std::optional<double> c = t.cell(r, m);
       cells.push_back(c ? model::format_figure(*c) : "");
@@ -215,42 +256,76 @@ std::string table_json(const service::AnalyticsTable& t) {
   for (service::Measure m : t.measures) {
     headers.push_back({{"name", service::measure_name(m)}, {"column", measure_column(m)}});
   }
+  // Every key quoted once; a row copies its keys' quoted text.
   std::vector<std::vector<std::string>> quoted(t.axis.size());
+  std::size_t key_room = 0;  // the longest row's keys
   for (std::size_t d = 0; d < t.axis.size(); ++d) {
-    for (const std::string& k : t.axis[d]) append_json_string(quoted[d].emplace_back(), k);
+    quoted[d].reserve(t.axis[d].size());
+    std::size_t longest = 0;
+    for (std::string_view k : t.axis[d]) {
+      append_json_string(quoted[d].emplace_back(), k);
+      longest = std::max(longest, quoted[d].back().size());
+    }
+    key_room += longest + 1;
   }
+  const std::size_t row_room = 3 + key_room + t.measures.size() * (model::kMaxFigureChars + 3);
   std::string out = "{\"headers\":" + headers.dump() + ",\"rows\":[";
   out.reserve(out.size() + t.row_count() * (16 * t.shown.size() + 12 * t.measures.size()) +
               t.items.size() * 48);
+  const std::size_t width = t.shown.size();
   for (std::size_t r = 0; r < t.row_count(); ++r) {
-    out += r ? ",[" : "[";
-    for (std::size_t d = 0; d < t.shown.size(); ++d) {
-      if (d) out += ',';
-      out += quoted[d][t.keys[r * t.shown.size() + d]];
+    char* p = extend(out, row_room);
+    if (r) *p++ = ',';
+    *p++ = '[';
+    for (std::size_t d = 0; d < width; ++d) {
+      if (d) *p++ = ',';
+      const std::string& k = quoted[d][t.keys[r * width + d]];
+      p = std::copy(k.begin(), k.end(), p);
     }
+    // A cell as DHIS2 writes it: the figure as a string, "" when empty.
     for (std::size_t m = 0; m < t.measures.size(); ++m) {
-      if (t.shown.size() + m > 0) out += ',';
-      append_cell(out, t.cell(r, m));
+      if (width + m > 0) *p++ = ',';
+      *p++ = '"';
+      if (std::optional<double> c = t.cell(r, m)) p = model::write_figure(p, *c);
+      *p++ = '"';
     }
-    out += ']';
+    *p++ = ']';
+    finish(out, p);
   }
   out += "],\"metaData\":{\"items\":{";
   for (std::size_t k = 0; k < t.items.size(); ++k) {
     const auto& [id, item] = t.items[k];
-    if (k) out += ',';
-    append_json_string(out, id);
-    out += ":{\"name\":";
-    append_json_string(out, item.name);
+    char* p = extend(out, json_string_room(id.size()) + json_string_room(item.name.size()) +
+                              json_string_room(item.unit.size()) + 48);
+    if (k) *p++ = ',';
+    p = write_json_string(p, id);
+    p = std::copy_n(":{\"name\":", 9, p);
+    p = write_json_string(p, item.name);
     if (!item.unit.empty()) {
-      out += ",\"unit\":";
-      append_json_string(out, item.unit);
+      p = std::copy_n(",\"unit\":", 8, p);
+      p = write_json_string(p, item.unit);
     }
-    if (item.level) fmt::format_to(std::back_inserter(out), ",\"level\":{}", item.level);
-    out += '}';
+    if (item.level) {
+      p = std::copy_n(",\"level\":", 9, p);
+      p = std::to_chars(p, p + 12, item.level).ptr;
+    }
+    *p++ = '}';
+    finish(out, p);
   }
-  out += "},\"dimensions\":" + json(t.dimensions).dump() + "}" +
-         fmt::format(",\"height\":{},\"width\":{}}}", t.row_count(),
-                     t.shown.size() + t.measures.size());
+  out += "},\"dimensions\":{";
+  for (auto d = t.dimensions.begin(); d != t.dimensions.end(); ++d) {
+    if (d != t.dimensions.begin()) out += ',';
+    append_json_string(out, d->first);
+    out += ":[";
+    for (std::size_t k = 0; k < d->second.size(); ++k) {
+      char* p = extend(out, json_string_room(d->second[k].size()) + 1);
+      if (k) *p++ = ',';
+      finish(out, write_json_string(p, d->second[k]));
+    }
+    out += ']';
+  }
+  fmt::format_to(std::back_inserter(out), "}}}},\"height\":{},\"width\":{}}}", t.row_count(),
+                 t.shown.size() + t.measures.size());
   return out;
 }
 

@@ -112,19 +112,18 @@ std::string sanitize_for_message(std::string_view s) {
 // shortest double form has the same digits; only larger figures go through
 // the general float formatter. A county table has tens of thousands of
 // cells, and formatting was the largest part of writing it.
-void append_figure(std::string& out, double value) {
+char* write_figure(char* out, double value) {
   constexpr double kScale = 10000.0;
   constexpr double kExactLimit = 1e15;
   double scaled = std::round(value * kScale);
-  char digits[48];
-  char* end = digits;
+  char* end = out;
   if (std::abs(scaled) < kExactLimit) {
     auto n = static_cast<std::int64_t>(scaled);
     if (n < 0) {
       *end++ = '-';
       n = -n;
     }
-    end = std::to_chars(end, digits + sizeof digits, n / 10000).ptr;
+    end = std::to_chars(end, out + kMaxFigureChars, n / 10000).ptr;
     if (auto fraction = static_cast<int>(n % 10000); fraction != 0) {
       char four[4] = {
           static_cast<char>('0' + fraction / 1000), static_cast<char>('0' + fraction / 100 % 10),
@@ -135,9 +134,14 @@ void append_figure(std::string& out, double value) {
       end = std::copy(four, four + used, end);
     }
   } else {
-    end = fmt::format_to_n(digits, sizeof digits, "{}", scaled / kScale).out;
+    end = fmt::format_to_n(out, kMaxFigureChars, "{}", scaled / kScale).out;
   }
-  out.append(digits, end);
+  return end;
+}
+
+void append_figure(std::string& out, double value) {
+  char digits[kMaxFigureChars];
+  out.append(digits, write_figure(digits, value));
 }
 
 std::string format_figure(double value) {

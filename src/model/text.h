@@ -39,5 +39,8 @@ using StringMap = std::unordered_map<std::string, T, StringHash, std::equal_to<>
 // decimals, no trailing zeros, no "-0" — 1234.5, 90, 55.1235, -0.5.
 std::string format_figure(double value);
 void append_figure(std::string& out, double value);
+// The same into `out`, which has room for kMaxFigureChars; returns the end.
+inline constexpr std::size_t kMaxFigureChars = 48;
+char* write_figure(char* out, double value);
 
 }  // namespace tianbao::model

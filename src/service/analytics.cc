@@ -4,7 +4,6 @@
 #include <array>
 #include <cmath>
 #include <ctime>
-#include <deque>
 #include <limits>
 #include <set>
 #include <span>
@@ -55,7 +54,7 @@ struct OuItem {
 };
 
 struct PeItem {
-  std::string id;
+  std::string_view id;  // kept by the table
   std::vector<model::Period> periods;  // aggregated together
   // The cube's ids of the months covered, filled on first use.
   mutable std::optional<std::vector<std::uint32_t>> month_ids;
@@ -114,14 +113,14 @@ class Run {
     std::vector<std::pair<std::string_view, const Source*>> operands;  // of the formula
   };
 
-  const Source& source(const std::string& code) {
+  const Source& source(std::string_view code) {
     auto it = sources_.find(code);
     if (it != sources_.end()) return it->second;
-    Source& s = sources_[code];
+    Source& s = sources_.try_emplace(std::string(code)).first->second;
     s.indicator = catalogue_.indicator(code);
     if (!s.indicator) return s;
     if (s.indicator->derived()) {
-      auto f = catalogue_.formulas.find(code);
+      auto f = catalogue_.formulas.find(s.indicator->code);
       if (f == catalogue_.formulas.end()) return s;
       s.formula = &f->second;
       // The catalogue refuses cycles, so this recursion ends.
@@ -455,6 +454,7 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
   sync_tree();
   auto catalogue = metadata_.catalogue();
   AnalyticsTable table;
+  table.catalogue = catalogue;
   table.shown = req.shown;
   table.measures = req.measures;
   auto is_shown = [&](std::string_view d) {
@@ -467,7 +467,7 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
       return NotFound(fmt::format("指标 {} 不存在", model::sanitize_for_message(code)), "dx",
                       "unknown_indicator");
     }
-    table.items.emplace_back(code, AnalyticsItem{ind->name, ind->unit, 0});
+    table.items.emplace_back(ind->code, AnalyticsItem{ind->name, ind->unit, 0});
   }
   if (!is_shown("dx") && req.dx.size() > 1) {
     return InvalidArgument("作为筛选条件时 dx 只能有一个指标", "dx", "invalid_filter");
@@ -478,14 +478,15 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
   for (const std::string& text : req.pe) {
     ASSIGN_OR_RETURN(std::vector<model::Period> resolved, model::resolve_periods(text, today));
     for (const model::Period& p : resolved) {
-      periods.push_back({p.to_string(), {p}, std::nullopt});
-      table.items.emplace_back(p.to_string(), AnalyticsItem{p.label(), "", 0});
+      std::string_view id = table.keep(p.to_string());
+      periods.push_back({id, {p}, std::nullopt});
+      table.items.emplace_back(id, AnalyticsItem{table.keep(p.label()), "", 0});
     }
   }
   if (!is_shown("pe")) {
     PeItem all{"", {}, std::nullopt};
     for (const PeItem& p : periods) all.periods.push_back(p.periods.front());
-    all.id = req.pe.size() == 1 ? req.pe.front() : "";
+    all.id = req.pe.size() == 1 ? table.keep(req.pe.front()) : std::string_view();
     periods = {all};
   }
 
@@ -493,6 +494,7 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
   Status failed;
   cube_.read([&](const cube::Cube::View& view) {
     const model::OrgTree& tree = view.tree();
+    out->tree = view.tree_ptr();
     // Units: explicit codes are rows unless LEVEL-n/CHILDREN make them boundaries.
     std::vector<model::Ordinal> bounds;
     std::optional<int> level;
@@ -559,18 +561,17 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
     }
     // A 直属 row gathers a region's own departments: for each boundary when
     // its children or a level are listed, else for each listed region.
-    std::deque<std::string> direct_ids;  // stable: rows point at them
     auto direct_row = [&](model::Ordinal o) -> std::optional<OuItem> {
       const model::OrgUnit& u = tree.unit(o);
       if (u.kind != model::OrgUnitKind::kRegion) return std::nullopt;
-      OuItem direct{direct_ids.emplace_back(u.code + ":DIRECT"), {}};
+      OuItem direct{out->keep(u.code + ":DIRECT"), {}};
       for (model::Ordinal c : tree.children(o)) {
         if (tree.unit(c).kind == model::OrgUnitKind::kDepartment) {
           direct.ranges.push_back(tree.subtree(c));
         }
       }
       if (direct.ranges.empty()) return std::nullopt;
-      out->items.emplace_back(direct.id, AnalyticsItem{u.name + "直属", {}, u.level});
+      out->items.emplace_back(direct.id, AnalyticsItem{out->keep(u.name + "直属"), {}, u.level});
       return direct;
     };
     std::vector<OuItem> ou;
@@ -598,7 +599,7 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
       }
       ou = {all};
     }
-    std::vector<std::string>& ou_dimension = out->dimensions["ou"];
+    std::vector<std::string_view>& ou_dimension = out->dimensions["ou"];
     ou_dimension.reserve(ou.size());
     for (const OuItem& i : ou) {
       if (!i.id.empty()) ou_dimension.emplace_back(i.id);
@@ -620,8 +621,10 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
                            : d == "ou" ? Dimension::kOu
                                        : Dimension::kPe);
     }
-    std::vector<std::string> dx_items =
-        is_shown("dx") ? req.dx : std::vector<std::string>{req.dx.front()};
+    // The catalogue's codes: the first items, one per requested indicator.
+    std::vector<std::string_view> dx_items;
+    for (std::size_t k = 0; k < (is_shown("dx") ? req.dx.size() : 1); ++k)
+      dx_items.push_back(out->items[k].first);
     out->cells.reserve(cells);
     out->keys.reserve(cells / std::max<std::size_t>(1, req.measures.size()) * req.shown.size());
     auto needs = [&](Measure m) {
@@ -641,7 +644,7 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
     // Columns reused for every (dx, pe): a village's history is thousands of them.
     Run::Column values, before, year_ago, ranks;
     std::vector<std::pair<double, std::uint32_t>> sorted;  // value, ou row
-    for (const std::string& dx : dx_items) {
+    for (const std::string_view& dx : dx_items) {
       const Run::Source& source = run.source(dx);
       bool flow = source.indicator && source.indicator->kind == model::IndicatorKind::kFlow;
       const bool previous = needs(Measure::kMom) || (needs(Measure::kNew) && !flow);
@@ -712,7 +715,7 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
       }
     }
     for (const std::string& d : req.shown) {
-      std::vector<std::string> axis;
+      std::vector<std::string_view> axis;
       if (d == "dx") axis = dx_items;
       if (d == "ou") {
         axis.reserve(ou.size());
@@ -725,7 +728,7 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
     }
   });
   RETURN_IF_ERROR(failed);
-  table.dimensions["dx"] = req.dx;
+  for (std::size_t k = 0; k < req.dx.size(); ++k) table.dimensions["dx"].push_back(table.items[k].first);
   for (const PeItem& p : periods) {
     if (!p.id.empty()) table.dimensions["pe"].push_back(p.id);
   }

@@ -20,9 +20,12 @@
 
 #include <cmath>
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cube/cube.h"
@@ -49,23 +52,35 @@ struct AnalyticsRequest {
 };
 
 struct AnalyticsItem {
-  std::string name;
-  std::string unit;  // for dx
-  int level = 0;     // for ou
+  std::string_view name;
+  std::string_view unit;  // for dx
+  int level = 0;          // for ou
 };
 
 // The result, stored flat (a query may return hundreds of thousands of
 // cells): row r's key for shown dimension d is axis[d][keys[r * shown + d]];
 // its cell for measure m is cells[r * measures + m], NaN when empty.
+//
+// Codes and names are views: of units into the tree snapshot the query
+// read, of indicators into the catalogue it used (both kept alive by the
+// table), of everything else (periods, 直属 rows) into texts the table owns.
+// So a level of 1,757 towns is answered without copying their codes and
+// names. Movable, not copyable (the views would point into the original).
 struct AnalyticsTable {
+  AnalyticsTable() = default;
+  AnalyticsTable(AnalyticsTable&&) = default;
+  AnalyticsTable& operator=(AnalyticsTable&&) = default;
+  AnalyticsTable(const AnalyticsTable&) = delete;
+  AnalyticsTable& operator=(const AnalyticsTable&) = delete;
+
   std::vector<std::string> shown;
   std::vector<Measure> measures;
-  std::vector<std::vector<std::string>> axis;  // per shown dimension
+  std::vector<std::vector<std::string_view>> axis;  // per shown dimension
   std::vector<std::uint32_t> keys;
   std::vector<double> cells;
   // Names of everything that appears, in no particular order (ids unique).
-  std::vector<std::pair<std::string, AnalyticsItem>> items;
-  std::map<std::string, std::vector<std::string>> dimensions;  // resolved items per dimension
+  std::vector<std::pair<std::string_view, AnalyticsItem>> items;
+  std::map<std::string, std::vector<std::string_view>> dimensions;  // resolved items per dimension
 
   const AnalyticsItem* item(std::string_view id) const {
     for (const auto& [k, v] : items) {
@@ -74,13 +89,23 @@ struct AnalyticsTable {
     return nullptr;
   }
   std::size_t row_count() const { return measures.empty() ? 0 : cells.size() / measures.size(); }
-  const std::string& key(std::size_t row, std::size_t dim) const {
+  std::string_view key(std::size_t row, std::size_t dim) const {
     return axis[dim][keys[row * shown.size() + dim]];
   }
   std::optional<double> cell(std::size_t row, std::size_t measure) const {
     double v = cells[row * measures.size() + measure];
     return std::isnan(v) ? std::nullopt : std::optional<double>(v);
   }
+
+  // A text the table keeps for its views (stable: a deque never moves its
+  // elements, and moving the deque moves none either).
+  std::string_view keep(std::string text) { return texts_.emplace_back(std::move(text)); }
+  // What the views point into.
+  std::shared_ptr<const model::OrgTree> tree;
+  std::shared_ptr<const Catalogue> catalogue;
+
+ private:
+  std::deque<std::string> texts_;
 };
 
 class Analytics {

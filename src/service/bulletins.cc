@@ -357,7 +357,7 @@ class FigureSource {
     ASSIGN_OR_RETURN(AnalyticsTable table, analytics_.query(who_, req));
     for (std::size_t r = 0; r < table.row_count(); ++r) {
       if (std::optional<double> v = table.cell(r, 0)) {
-        out[CellKey{table.key(r, 0), table.key(r, 1)}] = *v;
+        out[CellKey{std::string(table.key(r, 0)), std::string(table.key(r, 1))}] = *v;
       }
     }
     return Status::Ok();

@@ -125,4 +125,13 @@ test('names with quotes and backslashes stay valid JSON', async () => {
   const res = await admin.get('/api/analytics?dimension=dx:YSS_REG_USERS&dimension=ou:JSON_ESCAPE_DEPT&filter=pe:2022-08');
   assert.equal(res.status, 200, JSON.stringify(res.body));
   assert.equal(res.body.metaData.items.JSON_ESCAPE_DEPT.name, name);
+  // Names are escaped eight bytes at a time: quotes just past a whole word,
+  // at the very end, and a word with a backslash in its last byte.
+  const longer = 'ABCDEFGH"IJKLMNO\\广东"';
+  const other = await admin.post('/api/orgunits', { code: 'JSON_ESCAPE_DEPT2', name: longer, kind: 'department', parent: '44' });
+  assert.equal(other.status, 201, JSON.stringify(other.body));
+  const both = await admin.get('/api/analytics?dimension=dx:YSS_REG_USERS&dimension=ou:JSON_ESCAPE_DEPT;JSON_ESCAPE_DEPT2&filter=pe:2022-08');
+  assert.equal(both.status, 200, JSON.stringify(both.body));
+  assert.equal(both.body.metaData.items.JSON_ESCAPE_DEPT2.name, longer);
+  assert.deepEqual(both.body.metaData.dimensions.ou, ['JSON_ESCAPE_DEPT', 'JSON_ESCAPE_DEPT2']);
 });

@@ -116,7 +116,7 @@ TEST_F(AnalyticsTest, ChildrenLevelsAndTheOwnDepartmentsRow) {
   auto t = s_->analytics().query(system_, req);
   ASSERT_TRUE(t.ok()) << t.status().to_string();
   std::map<std::string, double> rows;
-  for (std::size_t r = 0; r < t->row_count(); ++r) rows[t->key(r, 0)] = *t->cell(r, 0);
+  for (std::size_t r = 0; r < t->row_count(); ++r) rows[std::string(t->key(r, 0))] = *t->cell(r, 0);
   EXPECT_EQ(rows, (std::map<std::string, double>{{"4401", 5}, {"4402", 3}, {"44:DIRECT", 10}}));
   ASSERT_NE(t->item("44:DIRECT"), nullptr);
   EXPECT_EQ(t->item("44:DIRECT")->name, "广东省直属");
@@ -126,7 +126,7 @@ TEST_F(AnalyticsTest, ChildrenLevelsAndTheOwnDepartmentsRow) {
   t = s_->analytics().query(system_, req);
   ASSERT_TRUE(t.ok());
   ASSERT_EQ(t->row_count(), 2u);
-  EXPECT_EQ(t->dimensions.at("ou"), (std::vector<std::string>{"440101001", "440201001"}));
+  EXPECT_EQ(t->dimensions.at("ou"), (std::vector<std::string_view>{"440101001", "440201001"}));
 }
 
 TEST_F(AnalyticsTest, RowKeysFollowTheShownDimensionsInTheirOrder) {
@@ -141,7 +141,7 @@ TEST_F(AnalyticsTest, RowKeysFollowTheShownDimensionsInTheirOrder) {
   auto t = s_->analytics().query(system_, req);
   ASSERT_TRUE(t.ok()) << t.status().to_string();
   std::map<std::pair<std::string, std::string>, double> rows;
-  for (std::size_t r = 0; r < t->row_count(); ++r) rows[{t->key(r, 0), t->key(r, 1)}] = *t->cell(r, 0);
+  for (std::size_t r = 0; r < t->row_count(); ++r) rows[{std::string(t->key(r, 0)), std::string(t->key(r, 1))}] = *t->cell(r, 0);
   EXPECT_EQ(rows, (std::map<std::pair<std::string, std::string>, double>{
                       {{"2022-07", "4401"}, 1}, {{"2022-08", "4401"}, 2}, {{"2022-08", "4402"}, 4}}));
 
@@ -209,7 +209,7 @@ TEST_F(AnalyticsTest, NewMomYoyAndRank) {
   auto t = s_->analytics().query(system_, req);
   ASSERT_TRUE(t.ok());
   std::map<std::string, double> rank;
-  for (std::size_t r = 0; r < t->row_count(); ++r) rank[t->key(r, 0)] = *t->cell(r, 1);
+  for (std::size_t r = 0; r < t->row_count(); ++r) rank[std::string(t->key(r, 0))] = *t->cell(r, 1);
   EXPECT_EQ(rank, (std::map<std::string, double>{{"4401", 1}, {"4402", 1}, {"44_D", 3}}));
 }
 

@@ -32,7 +32,9 @@ bool plain_word(std::uint64_t w) {
 }
 
 // The most a JSON string of `n` bytes takes (every byte as \u00XX, quotes).
-constexpr std::size_t json_string_room(std::size_t n) { return 6 * n + 2; }
+constexpr std::size_t json_string_room(std::size_t n) {
+  return 6 * n + 2;
+}
 
 // Writes `text` as a JSON string at `p` (json_string_room bytes free);
 // returns the end. Text in tables was checked to be UTF-8 when stored, so

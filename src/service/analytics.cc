@@ -54,7 +54,7 @@ struct OuItem {
 };
 
 struct PeItem {
-  std::string_view id;  // kept by the table
+  std::string_view id;                 // kept by the table
   std::vector<model::Period> periods;  // aggregated together
   // The cube's ids of the months covered, filled on first use.
   mutable std::optional<std::vector<std::uint32_t>> month_ids;
@@ -446,9 +446,9 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
     if ((d != "dx" && d != "ou" && d != "pe") ||
         std::find(req.shown.begin(), req.shown.begin() + static_cast<std::ptrdiff_t>(k), d) !=
             req.shown.begin() + static_cast<std::ptrdiff_t>(k)) {
-      return InvalidArgument(
-          fmt::format("显示的维度须为 dx、ou、pe 各至多一次，收到“{}”", model::sanitize_for_message(d)),
-          "dimension", "invalid_dimension");
+      return InvalidArgument(fmt::format("显示的维度须为 dx、ou、pe 各至多一次，收到“{}”",
+                                         model::sanitize_for_message(d)),
+                             "dimension", "invalid_dimension");
     }
   }
   sync_tree();
@@ -591,8 +591,9 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
       }
     }
     if (!is_shown("ou")) {
-      OuItem all{bounds.size() == 1 && !level && !children ? std::string_view(tree.unit(bounds[0]).code)
-                                                           : std::string_view(),
+      OuItem all{bounds.size() == 1 && !level && !children
+                     ? std::string_view(tree.unit(bounds[0]).code)
+                     : std::string_view(),
                  {}};
       for (const OuItem& i : ou) {
         for (std::size_t k = 0; k < i.ranges.size(); ++k) all.ranges.push_back(i.ranges[k]);
@@ -728,7 +729,8 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
     }
   });
   RETURN_IF_ERROR(failed);
-  for (std::size_t k = 0; k < req.dx.size(); ++k) table.dimensions["dx"].push_back(table.items[k].first);
+  for (std::size_t k = 0; k < req.dx.size(); ++k)
+    table.dimensions["dx"].push_back(table.items[k].first);
   for (const PeItem& p : periods) {
     if (!p.id.empty()) table.dimensions["pe"].push_back(p.id);
   }

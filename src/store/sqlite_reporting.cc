@@ -540,6 +540,11 @@ class IdLookup {
 // First writes per multi-row insert: enough to make the statement's own
 // cost small per row, few enough to keep the statement's program small.
 constexpr std::size_t kChunkRows = 128;
+// After a chunk fails, this many times more rows go one at a time before
+// chunks are tried again (doubling while they keep failing, up to the
+// most): a batch of stored values wastes a few failed statements, a new
+// month where some units saved their forms already stays mostly chunked.
+constexpr std::size_t kMaxBackoffChunks = 1024;
 
 // INSERT of kChunkRows rows, with the write record as ?1 and row r's
 // period, unit, indicator, number and text as ?(2+5r) … ?(6+5r).
@@ -611,11 +616,13 @@ StatusOr<WriteSummary> SqliteStore::write_values_locked(const std::vector<ValueW
   // the stored version and keeps it in the history. First writes go
   // kChunkRows to a statement: one statement per row costs more than the
   // row itself. A chunk that meets a stored value fails as a whole (SQLite
-  // undoes the statement), and the batch goes on one row at a time.
+  // undoes the statement); its rows, and a run after it that doubles while
+  // chunks keep failing, then go one row at a time.
   Statement chunk(db_, chunk_insert_sql());
   RETURN_IF_ERROR(chunk.prepared("保存数据"));
-  chunk.bind(1, write_id);  // ?1 in every row; rewind() keeps it bound
-  bool chunks = true;
+  chunk.bind(1, write_id);      // ?1 in every row; rewind() keeps it bound
+  std::size_t alone_until = 0;  // rows before it go one at a time
+  std::size_t backoff = 1;      // chunks' worth of rows to go alone after a failure
   Statement insert(db_,
                    "INSERT INTO data_value(period, org_unit_id, indicator_id, value, text_value, "
                    "write_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
@@ -652,10 +659,10 @@ StatusOr<WriteSummary> SqliteStore::write_values_locked(const std::vector<ValueW
   };
 
   for (std::size_t next = 0; next < keyed.size();) {
-    // Rows up to `end` go one at a time: the rest of the batch once a chunk
-    // failed, else those before the next chunk of first writes.
-    std::size_t end = keyed.size();
-    if (chunks) {
+    // Rows up to `end` go one at a time: those after a failed chunk, else
+    // those before the next chunk of first writes.
+    std::size_t end = alone_until;
+    if (next >= alone_until) {
       end = next;
       while (end < keyed.size() && end - next < kChunkRows && first_write(keyed[end])) ++end;
       if (end - next == kChunkRows) {
@@ -675,11 +682,12 @@ StatusOr<WriteSummary> SqliteStore::write_values_locked(const std::vector<ValueW
         if (ran.ok()) {
           for (std::size_t r = 0; r < kChunkRows; ++r) created(keyed[next + r]);
           next += kChunkRows;
+          backoff = 1;
           continue;
         }
         if (ran.reason() != "constraint") return ran;
-        chunks = false;
-        end = keyed.size();
+        end = alone_until = std::min(keyed.size(), next + backoff * kChunkRows);
+        backoff = std::min(2 * backoff, kMaxBackoffChunks);
       } else if (end < keyed.size()) {
         ++end;  // the write that cut the chunk short goes alone too
       }

@@ -141,12 +141,14 @@ TEST_F(AnalyticsTest, RowKeysFollowTheShownDimensionsInTheirOrder) {
   auto t = s_->analytics().query(system_, req);
   ASSERT_TRUE(t.ok()) << t.status().to_string();
   std::map<std::pair<std::string, std::string>, double> rows;
-  for (std::size_t r = 0; r < t->row_count(); ++r) rows[{std::string(t->key(r, 0)), std::string(t->key(r, 1))}] = *t->cell(r, 0);
-  EXPECT_EQ(rows, (std::map<std::pair<std::string, std::string>, double>{
-                      {{"2022-07", "4401"}, 1}, {{"2022-08", "4401"}, 2}, {{"2022-08", "4402"}, 4}}));
+  for (std::size_t r = 0; r < t->row_count(); ++r)
+    rows[{std::string(t->key(r, 0)), std::string(t->key(r, 1))}] = *t->cell(r, 0);
+  EXPECT_EQ(rows,
+            (std::map<std::pair<std::string, std::string>, double>{
+                {{"2022-07", "4401"}, 1}, {{"2022-08", "4401"}, 2}, {{"2022-08", "4402"}, 4}}));
 
-  for (std::vector<std::string> shown : {std::vector<std::string>{"ou", "ou"},
-                                         std::vector<std::string>{"dx", "period"}}) {
+  for (std::vector<std::string> shown :
+       {std::vector<std::string>{"ou", "ou"}, std::vector<std::string>{"dx", "period"}}) {
     req.shown = shown;
     auto refused = s_->analytics().query(system_, req);
     ASSERT_FALSE(refused.ok());

@@ -130,8 +130,8 @@ std::vector<ValueWrite> many(int months, WriteMode mode = WriteMode::kUpsert) {
     std::string period = fmt::format("{:04d}-{:02d}", 2000 + m / 12, m % 12 + 1);
     for (const char* org : {"44", "4408"}) {
       for (const char* ind : {"A", "B"}) {
-        out.push_back(ValueWrite{ind, org, period, static_cast<double>(out.size()), std::nullopt,
-                                 mode});
+        out.push_back(
+            ValueWrite{ind, org, period, static_cast<double>(out.size()), std::nullopt, mode});
       }
     }
   }
@@ -176,6 +176,37 @@ TEST_F(DataValuesTest, StoredValuesInsideALargeBatchAreUpdatedAndTheRestCreated)
     EXPECT_EQ(number(writes[i].indicator, writes[i].org_code, writes[i].period),
               static_cast<double>(i))
         << i;
+  }
+}
+
+TEST_F(DataValuesTest, StoredValuesScatteredOverALongBatchAreEachFoundOnce) {
+  // A new month where some units saved their forms already: stored values
+  // in the first chunks, in chunks after failed ones, and far on, where the
+  // batch has gone back to chunks.
+  std::vector<ValueWrite> writes = many(2000);  // 8,000 writes, 62 chunks
+  const std::vector<std::size_t> stored = {5, 130, 200, 450, 451, 7000, 7999};
+  std::vector<ValueWrite> before;
+  for (std::size_t i : stored) {
+    before.push_back(writes[i]);
+    before.back().number = -static_cast<double>(i) - 1;
+  }
+  write(before, "li", 1);
+
+  WriteSummary s = write(writes, "zhang", 2);
+  EXPECT_EQ(s.created, writes.size() - stored.size());
+  EXPECT_EQ(s.updated, stored.size());
+  for (std::size_t i = 0; i < writes.size(); ++i) {
+    ASSERT_TRUE(s.applied[i]) << i;
+    ASSERT_EQ(number(writes[i].indicator, writes[i].org_code, writes[i].period),
+              static_cast<double>(i))
+        << i;
+  }
+  for (std::size_t i : stored) {
+    auto history =
+        *store_->value_history(writes[i].indicator, writes[i].org_code, writes[i].period);
+    ASSERT_EQ(history.size(), 2u) << i;
+    EXPECT_EQ(history[1].old_value, fmt::format("{}", -static_cast<double>(i) - 1)) << i;
+    EXPECT_EQ(history[1].username, "zhang") << i;
   }
 }
 

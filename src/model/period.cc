@@ -106,10 +106,18 @@ std::string format_month(int index) {
 // so that it can say what was wrong.
 std::optional<int> parse_year_month(std::string_view s) {
   if (s.size() != 7 || s[4] != '-') return std::nullopt;
-  std::optional<int> year = parse_digits(s.substr(0, 4));
-  std::optional<int> month = parse_digits(s.substr(5, 2));
-  if (!year || !month || *month < 1 || *month > 12) return std::nullopt;
-  return month_index(*year, *month);
+  // Digit by digit rather than with parse_digits: a history names 120 months.
+  constexpr std::size_t kDigits[] = {0, 1, 2, 3, 5, 6};
+  int value[7] = {};
+  for (std::size_t k : kDigits) {
+    const unsigned d = static_cast<unsigned char>(s[k]) - unsigned{'0'};
+    if (d > 9) return std::nullopt;
+    value[k] = static_cast<int>(d);
+  }
+  const int year = value[0] * 1000 + value[1] * 100 + value[2] * 10 + value[3];
+  const int month = value[5] * 10 + value[6];
+  if (month < 1 || month > 12) return std::nullopt;
+  return month_index(year, month);
 }
 
 Status invalid_period(std::string_view text, std::string_view problem) {
@@ -188,8 +196,19 @@ std::string Period::to_string() const {
 
 std::string Period::label() const {
   switch (kind_) {
-    case Kind::kMonth:
-      return std::to_string(year()) + "年" + std::to_string(month_of(first_)) + "月";
+    case Kind::kMonth: {
+      // By hand, as format_month: a ten-year history labels 120 months.
+      // Years are four digits (kMinYear..kMaxYear).
+      const int y = year(), m = month_of(first_);
+      char text[16] = {static_cast<char>('0' + y / 1000), static_cast<char>('0' + y / 100 % 10),
+                       static_cast<char>('0' + y / 10 % 10), static_cast<char>('0' + y % 10)};
+      std::size_t n = 4;
+      for (char c : std::string_view("年")) text[n++] = c;
+      if (m >= 10) text[n++] = '1';
+      text[n++] = static_cast<char>('0' + m % 10);
+      for (char c : std::string_view("月")) text[n++] = c;
+      return std::string(text, n);
+    }
     case Kind::kQuarter:
       return fmt::format("{}年第{}季度", year(), month_of(first_) / 3 + 1);
     case Kind::kYear:
@@ -235,52 +254,69 @@ std::string Period::end_date() const {
   return format_date(y, m, days_in_month(y, m));
 }
 
-StatusOr<std::vector<Period>> resolve_periods(std::string_view text, YearMonth today) {
+Status resolve_periods(std::string_view text, YearMonth today, std::vector<Period>& out) {
   if (today.month < 1 || today.month > 12 || today.year < kMinYear || today.year > kMaxYear) {
     return InvalidArgument(fmt::format("当前月份 {}-{} 无效", today.year, today.month), "today",
                            "invalid_today");
   }
   const std::string_view t = trim_spaces(text);
+  // Fixed periods first: a ten-year history names 120 of them per request.
+  if (!t.empty() && is_digit(t.front())) {
+    StatusOr<Period> fixed = Period::parse(t);
+    // Text that starts like a date gets parse()'s precise complaint ("须在同
+    // 一年内").
+    if (!fixed.ok()) return InvalidArgument(fixed.status().message(), "pe", "invalid_period");
+    out.push_back(*fixed);
+    return Status::Ok();
+  }
   const int now = month_index(today.year, today.month);
   auto month_at = [](int index) { return Period::month(year_of(index), month_of(index)); };
   auto months_before_now = [&](int n) {
-    std::vector<Period> out;
     for (int i = n; i >= 1; --i) out.push_back(month_at(now - i));
-    return out;
   };
   const Period this_quarter = Period::quarter(today.year, (today.month - 1) / 3 + 1);
 
-  if (t == "THIS_MONTH") return std::vector<Period>{month_at(now)};
-  if (t == "LAST_MONTH") return std::vector<Period>{month_at(now - 1)};
-  if (t == "LAST_3_MONTHS") return months_before_now(3);
-  if (t == "LAST_6_MONTHS") return months_before_now(6);
-  if (t == "LAST_12_MONTHS") return months_before_now(12);
-  if (t == "THIS_QUARTER") return std::vector<Period>{this_quarter};
-  if (t == "LAST_QUARTER") return std::vector<Period>{this_quarter.previous()};
-  if (t == "THIS_YEAR") return std::vector<Period>{Period::year(today.year)};
-  if (t == "LAST_YEAR") return std::vector<Period>{Period::year(today.year - 1)};
-  if (t == "MONTHS_THIS_YEAR") return Period::month_range(today.year, 1, today.month).months();
-  if (t == "YEAR_TO_DATE")
-    return std::vector<Period>{Period::month_range(today.year, 1, today.month)};
-  if (t == "LAST_5_YEARS") {
-    std::vector<Period> out;
+  if (t == "THIS_MONTH") {
+    out.push_back(month_at(now));
+  } else if (t == "LAST_MONTH") {
+    out.push_back(month_at(now - 1));
+  } else if (t == "LAST_3_MONTHS") {
+    months_before_now(3);
+  } else if (t == "LAST_6_MONTHS") {
+    months_before_now(6);
+  } else if (t == "LAST_12_MONTHS") {
+    months_before_now(12);
+  } else if (t == "THIS_QUARTER") {
+    out.push_back(this_quarter);
+  } else if (t == "LAST_QUARTER") {
+    out.push_back(this_quarter.previous());
+  } else if (t == "THIS_YEAR") {
+    out.push_back(Period::year(today.year));
+  } else if (t == "LAST_YEAR") {
+    out.push_back(Period::year(today.year - 1));
+  } else if (t == "MONTHS_THIS_YEAR") {
+    for (const Period& p : Period::month_range(today.year, 1, today.month).months())
+      out.push_back(p);
+  } else if (t == "YEAR_TO_DATE") {
+    out.push_back(Period::month_range(today.year, 1, today.month));
+  } else if (t == "LAST_5_YEARS") {
     for (int y = today.year - 5; y < today.year; ++y) out.push_back(Period::year(y));
-    return out;
+  } else {
+    // Anything else is most likely a mistyped keyword.
+    return InvalidArgument(
+        fmt::format("无法识别的报告期“{}”，应为具体报告期（如 2022-08、2022Q3、2022、"
+                    "2022-01..2022-08）或 THIS_MONTH、LAST_MONTH、LAST_12_MONTHS、THIS_YEAR、"
+                    "YEAR_TO_DATE 等相对报告期",
+                    sanitize_for_message(t)),
+        "pe", "invalid_period");
   }
+  return Status::Ok();
+}
 
-  StatusOr<Period> fixed = Period::parse(t);
-  if (fixed.ok()) return std::vector<Period>{*fixed};
-  // Text that starts like a date gets parse()'s precise complaint ("须在同
-  // 一年内"); anything else is most likely a mistyped keyword.
-  if (!t.empty() && is_digit(t.front())) {
-    return InvalidArgument(fixed.status().message(), "pe", "invalid_period");
-  }
-  return InvalidArgument(
-      fmt::format("无法识别的报告期“{}”，应为具体报告期（如 2022-08、2022Q3、2022、"
-                  "2022-01..2022-08）或 THIS_MONTH、LAST_MONTH、LAST_12_MONTHS、THIS_YEAR、"
-                  "YEAR_TO_DATE 等相对报告期",
-                  sanitize_for_message(t)),
-      "pe", "invalid_period");
+StatusOr<std::vector<Period>> resolve_periods(std::string_view text, YearMonth today) {
+  std::vector<Period> out;
+  RETURN_IF_ERROR(resolve_periods(text, today, out));
+  return out;
 }
 
 int days_in_month(int year, int month) {

@@ -92,6 +92,8 @@ class Period {
 //   LAST_5_YEARS → the five years before this one, oldest first.
 // Unknown text → InvalidArgument naming it (field "pe").
 StatusOr<std::vector<Period>> resolve_periods(std::string_view text, YearMonth today);
+// The same, appended to `out` (left as it was on error).
+Status resolve_periods(std::string_view text, YearMonth today, std::vector<Period>& out);
 
 // Calendar helpers on "YYYY-MM-DD" dates.
 int days_in_month(int year, int month);

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include <fmt/format.h>
+#include <boost/container/small_vector.hpp>
 
 #include "model/text.h"
 
@@ -53,15 +54,18 @@ struct OuItem {
   Ranges ranges;
 };
 
+// A pe row: almost always one period (a filter gathers several), kept
+// inline, since a village's history is 120 of them.
 struct PeItem {
-  std::string_view id;                 // kept by the table
-  std::vector<model::Period> periods;  // aggregated together
+  std::string_view id;                                       // kept by the table
+  boost::container::small_vector<model::Period, 1> periods;  // aggregated together
   // The cube's ids of the months covered, filled on first use.
-  mutable std::optional<std::vector<std::uint32_t>> month_ids;
+  mutable boost::container::small_vector<std::uint32_t, 12> month_ids;
+  mutable bool has_month_ids = false;
 };
 
 PeItem shifted(const PeItem& item, bool year_ago) {
-  PeItem out{item.id, {}, std::nullopt};
+  PeItem out{item.id, {}, {}, false};
   for (const model::Period& p : item.periods) {
     out.periods.push_back(year_ago ? p.same_period_last_year() : p.previous());
   }
@@ -134,8 +138,22 @@ class Run {
 
   // The figure of `s` for every ou item over `pe`, into `out`.
   void values(const Source& s, const PeItem& pe, Column& out) {
-    out.assign(ou_.size(), std::nullopt);
     const model::Indicator* ind = s.indicator;
+    if (ind && s.id != cube::Cube::kUnknown && pe.periods.size() == 1 &&
+        pe.periods[0].kind() == model::Period::Kind::kMonth) {
+      // One month of a stored indicator (a history is thousands of them):
+      // its totals as they are.
+      std::span<const cube::Totals> t = totals(
+          s.id, cube::Cube::month_id(pe.periods[0].first_month_index()), needs_extremes(*ind));
+      out.resize(ou_.size());
+      if (t.empty()) {
+        std::fill(out.begin(), out.end(), std::nullopt);
+      } else {
+        for (std::size_t u = 0; u < t.size(); ++u) out[u] = combine(*ind, t[u]);
+      }
+      return;
+    }
+    out.assign(ou_.size(), std::nullopt);
     if (!ind) return;
     if (ind->derived()) {
       if (!s.formula) return;
@@ -154,8 +172,14 @@ class Run {
     }
     if (s.id == cube::Cube::kUnknown) return;
     const bool extremes = needs_extremes(*ind);
-    if (!pe.month_ids) pe.month_ids = month_ids(pe);
-    const std::vector<cube::Cube::PeriodId>& months = *pe.month_ids;
+    if (!pe.has_month_ids) {
+      for (const model::Period& p : pe.periods) {
+        for (int m = p.first_month_index(); m <= p.last_month_index(); ++m)
+          pe.month_ids.push_back(cube::Cube::month_id(m));
+      }
+      pe.has_month_ids = true;
+    }
+    const auto& months = pe.month_ids;
     if (ind->kind == model::IndicatorKind::kFlow && months.size() > 1 && pe.periods.size() == 1 &&
         summed_over_months(*ind)) {
       // A run of months summed: the cube adds them up in one pass.
@@ -226,16 +250,6 @@ class Run {
     }
   }
 
-  static std::vector<cube::Cube::PeriodId> month_ids(const PeItem& pe) {
-    std::vector<cube::Cube::PeriodId> ids;
-    for (const model::Period& p : pe.periods) {
-      for (int m = p.first_month_index(); m <= p.last_month_index(); ++m) {
-        ids.push_back(cube::Cube::month_id(m));
-      }
-    }
-    return ids;
-  }
-
   // Totals per ou item for `count` periods from `first`, period-major;
   // `any` says which periods have a value anywhere.
   struct Block {
@@ -293,13 +307,17 @@ class Run {
                                        bool extremes) {
     if (p == cube::Cube::kUnknown) return {};
     const std::size_t width = ou_.size();
-    const cube::Cube::PeriodId window_first = cube::Cube::month_id(window_.first);
-    if (window_.count > 0 && p >= window_first && p - window_first < window_.count) {
-      auto [it, inserted] = blocks_.try_emplace(i);
-      if (inserted) fill(i, window_first, window_.count, extremes, it->second);
-      const std::uint32_t k = p - window_first;
-      if (!it->second.any[k]) return {};
-      return {it->second.totals.data() + k * width, width};
+    if (window_.count > 0 && p >= window_first_ && p - window_first_ < window_.count) {
+      // Cells come indicator by indicator: the last block found is the one.
+      if (i != last_indicator_) {
+        auto [it, inserted] = blocks_.try_emplace(i);
+        if (inserted) fill(i, window_first_, window_.count, extremes, it->second);
+        last_indicator_ = i;
+        last_block_ = &it->second;
+      }
+      const std::uint32_t k = p - window_first_;
+      if (!last_block_->any[k]) return {};
+      return {last_block_->totals.data() + k * width, width};
     }
     std::uint64_t key = (std::uint64_t{i} << 32) | p;
     auto [it, inserted] = singles_.try_emplace(key);
@@ -312,6 +330,9 @@ class Run {
   const Catalogue& catalogue_;
   const std::vector<OuItem>& ou_;
   MonthWindow window_;
+  cube::Cube::PeriodId window_first_ = cube::Cube::month_id(window_.first);
+  cube::Cube::IndicatorId last_indicator_ = cube::Cube::kUnknown;
+  const Block* last_block_ = nullptr;  // of last_indicator_ in blocks_ (nodes stay put)
   std::vector<model::SubtreeRange> flat_;
   std::vector<std::uint32_t> owner_;
   bool single_ = true;                                  // one range per item: no regrouping needed
@@ -359,6 +380,18 @@ Status unknown_unit(std::string_view code) {
 }
 
 }  // namespace
+
+std::string_view AnalyticsTable::keep(std::string_view text) {
+  if (texts_.empty() || text_size_ - text_used_ < text.size()) {
+    text_size_ = std::max(kTextBlock, text.size());
+    texts_.push_back(std::make_unique_for_overwrite<char[]>(text_size_));
+    text_used_ = 0;
+  }
+  char* at = texts_.back().get() + text_used_;
+  std::copy(text.begin(), text.end(), at);
+  text_used_ += text.size();
+  return {at, text.size()};
+}
 
 std::string_view measure_name(Measure m) {
   switch (m) {
@@ -475,16 +508,20 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
 
   std::vector<PeItem> periods;
   model::YearMonth today = beijing_month(clock_.now_ms());
-  for (const std::string& text : req.pe) {
-    ASSIGN_OR_RETURN(std::vector<model::Period> resolved, model::resolve_periods(text, today));
-    for (const model::Period& p : resolved) {
-      std::string_view id = table.keep(p.to_string());
-      periods.push_back({id, {p}, std::nullopt});
-      table.items.emplace_back(id, AnalyticsItem{table.keep(p.label()), "", 0});
-    }
+  std::vector<model::Period> resolved;
+  for (const std::string& text : req.pe)
+    RETURN_IF_ERROR(model::resolve_periods(text, today, resolved));
+  periods.reserve(resolved.size());
+  table.items.reserve(table.items.size() + resolved.size());
+  for (const model::Period& p : resolved) {
+    std::string_view id = table.keep(p.to_string());
+    PeItem& item = periods.emplace_back();
+    item.id = id;
+    item.periods.push_back(p);
+    table.items.emplace_back(id, AnalyticsItem{table.keep(p.label()), "", 0});
   }
   if (!is_shown("pe")) {
-    PeItem all{"", {}, std::nullopt};
+    PeItem all{"", {}, {}, false};
     for (const PeItem& p : periods) all.periods.push_back(p.periods.front());
     all.id = req.pe.size() == 1 ? table.keep(req.pe.front()) : std::string_view();
     periods = {all};
@@ -729,11 +766,14 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
     }
   });
   RETURN_IF_ERROR(failed);
-  for (std::size_t k = 0; k < req.dx.size(); ++k)
-    table.dimensions["dx"].push_back(table.items[k].first);
+  std::vector<std::string_view>& dx = table.dimensions["dx"];
+  for (std::size_t k = 0; k < req.dx.size(); ++k) dx.push_back(table.items[k].first);
+  std::vector<std::string_view>& pe = table.dimensions["pe"];
+  pe.reserve(periods.size());
   for (const PeItem& p : periods) {
-    if (!p.id.empty()) table.dimensions["pe"].push_back(p.id);
+    if (!p.id.empty()) pe.push_back(p.id);
   }
+  if (pe.empty()) table.dimensions.erase("pe");
   return table;
 }
 

@@ -20,7 +20,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -97,15 +96,17 @@ struct AnalyticsTable {
     return std::isnan(v) ? std::nullopt : std::optional<double>(v);
   }
 
-  // A text the table keeps for its views (stable: a deque never moves its
-  // elements, and moving the deque moves none either).
-  std::string_view keep(std::string text) { return texts_.emplace_back(std::move(text)); }
+  // A copy of `text` the table keeps for its views: stable, since texts are
+  // packed into blocks that never move (moving the table moves none either).
+  std::string_view keep(std::string_view text);
   // What the views point into.
   std::shared_ptr<const model::OrgTree> tree;
   std::shared_ptr<const Catalogue> catalogue;
 
  private:
-  std::deque<std::string> texts_;
+  static constexpr std::size_t kTextBlock = 4096;
+  std::vector<std::unique_ptr<char[]>> texts_;
+  std::size_t text_used_ = 0, text_size_ = 0;  // of texts_.back()
 };
 
 class Analytics {

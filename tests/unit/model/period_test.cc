@@ -94,6 +94,12 @@ TEST(PeriodParseTest, RejectsMalformedText) {
       "2022-8",
       "2022-13",
       "2022-00",
+      "20a2-08",
+      "2022-0x",
+      "2022-/8",
+      "2022:08",
+      "\xef\xbc\x92"
+      "022-08",  // a full-width digit first
       "2022Q5",
       "2022Q0",
       "2022q3",
@@ -385,6 +391,21 @@ TEST(ResolvePeriodsTest, RejectsUnknownTextNamingIt) {
   // Date-like text keeps parse()'s precise explanation.
   EXPECT_NE(resolve_periods("2022-01..2023-02", {2022, 8}).status().message().find("同一年"),
             std::string::npos);
+}
+
+TEST(ResolvePeriodsTest, AppendsToAListAndLeavesItAsItWasOnError) {
+  std::vector<Period> out = {Period::year(2020)};
+  ASSERT_TRUE(resolve_periods("2022-08", {2022, 9}, out).ok());
+  ASSERT_TRUE(resolve_periods("LAST_3_MONTHS", {2022, 9}, out).ok());
+  EXPECT_EQ(out,
+            (std::vector<Period>{Period::year(2020), Period::month(2022, 8), Period::month(2022, 6),
+                                 Period::month(2022, 7), Period::month(2022, 8)}));
+  for (const char* text : {"2022-13", "NEXT_MONTH"}) {
+    SCOPED_TRACE(text);
+    Status s = resolve_periods(text, {2022, 9}, out);
+    EXPECT_EQ(s.reason(), "invalid_period");
+    EXPECT_EQ(out.size(), 5u);
+  }
 }
 
 TEST(ResolvePeriodsTest, RejectsInvalidToday) {

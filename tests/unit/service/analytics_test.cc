@@ -348,5 +348,22 @@ TEST_F(AnalyticsTest, MatchesNaiveRecomputationAfterRandomWrites) {
   }
 }
 
+TEST(AnalyticsTableTest, KeptTextsStayPutAcrossBlocksAndMoves) {
+  AnalyticsTable table;
+  std::vector<std::pair<std::string_view, std::string>> kept;
+  // Short texts fill several blocks; one is larger than a block on its own.
+  for (int k = 0; k < 2000; ++k) {
+    std::string text = "2022年" + std::to_string(k) + "月";
+    kept.emplace_back(table.keep(text), text);
+  }
+  std::string large(10000, 'x');
+  kept.emplace_back(table.keep(large), large);
+  kept.emplace_back(table.keep(""), "");
+  kept.emplace_back(table.keep("直属"), "直属");
+  AnalyticsTable moved = std::move(table);
+  kept.emplace_back(moved.keep("after the move"), "after the move");
+  for (const auto& [view, text] : kept) EXPECT_EQ(view, text);
+}
+
 }  // namespace
 }  // namespace tianbao::service

@@ -570,15 +570,44 @@ void Cube::apply_locked(std::vector<Resolved>& writes) {
   std::vector<Resolved> grouped(writes.size());
   std::vector<std::size_t> next = starts;
   for (std::size_t k = 0; k < writes.size(); ++k) grouped[next[groups[k]]++] = writes[k];
-  auto by_unit = [](const Resolved& a, const Resolved& b) { return a.row_key() < b.row_key(); };
+  std::vector<Resolved> scratch;
+  std::vector<std::uint32_t> counts;
   for (std::size_t g = 0; g < starts.size(); ++g) {
-    auto first = grouped.begin() + static_cast<std::ptrdiff_t>(starts[g]);
-    auto last = grouped.begin() + static_cast<std::ptrdiff_t>(next[g]);
-    if (!std::is_sorted(first, last, by_unit)) std::sort(first, last, by_unit);
+    std::span<Resolved> group(grouped.data() + starts[g], next[g] - starts[g]);
+    sort_by_unit(group, scratch, counts);
     // Merged: in place for the units the chunk has, new units appended
     // or merged in once.
-    merge_locked(std::span<const Resolved>(&*first, static_cast<std::size_t>(last - first)));
+    merge_locked(group);
   }
+}
+
+void Cube::sort_by_unit(std::span<Resolved> group, std::vector<Resolved>& scratch,
+                        std::vector<std::uint32_t>& counts) {
+  if (group.empty()) return;
+  model::Ordinal lo = group[0].ordinal, hi = group[0].ordinal;
+  bool sorted = true, in_batch_order = true;
+  for (std::size_t k = 1; k < group.size(); ++k) {
+    lo = std::min(lo, group[k].ordinal);
+    hi = std::max(hi, group[k].ordinal);
+    sorted = sorted && group[k - 1].row_key() < group[k].row_key();
+    in_batch_order = in_batch_order && group[k - 1].seq < group[k].seq;
+  }
+  if (sorted) return;
+  const std::size_t span = std::size_t{hi} - lo + 1;
+  if (!in_batch_order || span > 4 * group.size() + 1024) {
+    std::sort(group.begin(), group.end(),
+              [](const Resolved& a, const Resolved& b) { return a.row_key() < b.row_key(); });
+    return;
+  }
+  // The group's units span not much more than its size (a load's month of a
+  // region): a counting sort by unit, stable, so writes to one unit stay in
+  // batch order — what the row key orders by after the unit.
+  counts.assign(span + 1, 0);
+  for (const Resolved& w : group) ++counts[w.ordinal - lo + 1];
+  for (std::size_t k = 1; k <= span; ++k) counts[k] += counts[k - 1];
+  scratch.resize(group.size());
+  for (const Resolved& w : group) scratch[counts[w.ordinal - lo]++] = w;
+  std::copy(scratch.begin(), scratch.end(), group.begin());
 }
 
 void Cube::trim_locked() {

@@ -216,6 +216,10 @@ class Cube {
   // the rows behind every new unit. REQUIRES: exclusive lock.
   void apply_locked(std::vector<Resolved>& writes);
   void set_one(const Resolved& w);  // REQUIRES: exclusive lock
+  // Orders one chunk's writes by (ordinal, seq); `scratch` and `counts` are
+  // reused between calls.
+  static void sort_by_unit(std::span<Resolved> group, std::vector<Resolved>& scratch,
+                           std::vector<std::uint32_t>& counts);
   // `writes` all in one chunk, sorted by (ordinal, seq). REQUIRES: exclusive lock.
   void merge_locked(std::span<const Resolved> writes);
   // Returns freed capacity to the heap. REQUIRES: exclusive lock.

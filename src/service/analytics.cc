@@ -7,12 +7,14 @@
 #include <limits>
 #include <set>
 #include <span>
+#include <thread>
 #include <unordered_map>
 
 #include <fmt/format.h>
 #include <boost/container/small_vector.hpp>
 
 #include "model/text.h"
+#include "service/batch_pipe.h"
 
 namespace tianbao::service {
 
@@ -425,6 +427,31 @@ Status Analytics::load(store::Store& store) {
   cube_.rebase(units_.tree());
   cube::Cube::Loader loader(cube_);
   const model::OrgTree& tree = loader.tree();
+  // Two threads: this one scans the store and resolves each row's ids (the
+  // store's part is most of the work), the other puts the rows into the
+  // cube. The catalogue's indicators are interned first, so that only the
+  // other thread touches the cube while the scan runs; a value of an
+  // indicator the catalogue lacks is kept aside and added at the end.
+  struct Row {
+    cube::Cube::IndicatorId indicator;
+    cube::Cube::PeriodId period;
+    model::Ordinal ordinal;
+    double value;
+  };
+  std::unordered_map<std::string_view, cube::Cube::IndicatorId> interned;
+  auto catalogue = metadata_.catalogue();
+  for (const auto& [code, indicator] : catalogue->indicators) {
+    if (!indicator.derived()) interned.emplace(code, loader.indicator(code));
+  }
+  BatchPipe<Row> pipe(std::size_t{1} << 16);
+  std::thread filler([&] {
+    while (std::optional<std::vector<Row>> rows = pipe.take()) {
+      for (const Row& r : *rows) loader.add(r.indicator, r.period, r.ordinal, r.value);
+      pipe.give_back(std::move(*rows));
+    }
+  });
+  std::vector<Row> rows = pipe.empty_batch();
+  std::vector<std::pair<std::string, Row>> unlisted;  // by indicator code
   // Rows arrive by period and unit, so the indicator changes every row and
   // the unit every few: both are remembered by the address of the store's
   // code text, which stays the same for the whole scan.
@@ -434,10 +461,13 @@ Status Analytics::load(store::Store& store) {
   cube::Cube::PeriodId p = cube::Cube::kUnknown;
   const char* last_org = nullptr;
   std::optional<model::Ordinal> o;
-  return store.scan_numbers(
+  Status scanned = store.scan_numbers(
       [&](std::string_view indicator, std::string_view org, std::string_view period, double value) {
         auto [i, new_indicator] = indicators.try_emplace(indicator.data());
-        if (new_indicator) i->second = loader.indicator(indicator);
+        if (new_indicator) {
+          auto known = interned.find(indicator);
+          i->second = known == interned.end() ? cube::Cube::kUnknown : known->second;
+        }
         if (org.data() != last_org) {
           auto [known, added] = ordinals.try_emplace(org.data());
           if (added) known->second = tree.find(org);
@@ -446,10 +476,22 @@ Status Analytics::load(store::Store& store) {
         }
         if (period != last_period) {
           last_period = period;
-          p = loader.period(period);
+          p = cube::Cube::period_id(period);
         }
-        if (o) loader.add(i->second, p, *o, value);
+        if (!o) return;
+        if (i->second == cube::Cube::kUnknown) {
+          unlisted.emplace_back(std::string(indicator), Row{0, p, *o, value});
+          return;
+        }
+        rows.push_back({i->second, p, *o, value});
+        if (rows.size() >= pipe.batch_size()) pipe.put(std::exchange(rows, pipe.empty_batch()));
       });
+  pipe.put(std::move(rows));
+  pipe.close();
+  filler.join();
+  for (const auto& [code, r] : unlisted)
+    loader.add(loader.indicator(code), r.period, r.ordinal, r.value);
+  return scanned;
 }
 
 void Analytics::sync_tree() {

@@ -1,9 +1,6 @@
 #include "service/data_import.h"
 
 #include <algorithm>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
 #include <thread>
 #include <tuple>
 #include <utility>
@@ -14,6 +11,7 @@
 #include "model/period.h"
 #include "model/text.h"
 #include "model/value.h"
+#include "service/batch_pipe.h"
 
 namespace tianbao::service {
 
@@ -34,71 +32,6 @@ void record_conflict(ImportSummary& summary, const ImportRow& row, std::string w
          std::move(why)});
   }
 }
-
-// Hands batches from the reading thread to the writing one, at most two
-// waiting, so that memory stays bounded whatever the size of the file.
-class BatchPipe {
- public:
-  // False once the writer has stopped: the reader should stop too.
-  bool put(std::vector<store::ValueWrite> batch) {
-    std::unique_lock lock(mu_);
-    room_.wait(lock, [this] { return queue_.size() < kDepth || stopped_; });
-    if (stopped_) return false;
-    queue_.push_back(std::move(batch));
-    ready_.notify_one();
-    return true;
-  }
-  // The reader has no more.
-  void close() {
-    std::lock_guard lock(mu_);
-    closed_ = true;
-    ready_.notify_one();
-  }
-  // The next batch; nullopt once the reader closed and every batch was taken.
-  std::optional<std::vector<store::ValueWrite>> take() {
-    std::unique_lock lock(mu_);
-    ready_.wait(lock, [this] { return !queue_.empty() || closed_; });
-    if (queue_.empty()) return std::nullopt;
-    std::vector<store::ValueWrite> batch = std::move(queue_.front());
-    queue_.pop_front();
-    room_.notify_one();
-    return batch;
-  }
-  // An empty batch with room for kBatch writes: one the writer gave back,
-  // or a new one (two or three exist in all, their memory reused).
-  std::vector<store::ValueWrite> empty_batch() {
-    std::lock_guard lock(mu_);
-    if (spare_.empty()) {
-      std::vector<store::ValueWrite> batch;
-      batch.reserve(DataImport::kBatch);
-      return batch;
-    }
-    std::vector<store::ValueWrite> batch = std::move(spare_.back());
-    spare_.pop_back();
-    return batch;
-  }
-  void give_back(std::vector<store::ValueWrite> batch) {
-    batch.clear();
-    std::lock_guard lock(mu_);
-    spare_.push_back(std::move(batch));
-  }
-  // The writer failed: a waiting or later put() returns false.
-  void stop() {
-    std::lock_guard lock(mu_);
-    stopped_ = true;
-    room_.notify_all();
-  }
-
- private:
-  static constexpr std::size_t kDepth = 2;
-  std::mutex mu_;
-  std::condition_variable room_;
-  std::condition_variable ready_;
-  std::deque<std::vector<store::ValueWrite>> queue_;
-  std::vector<std::vector<store::ValueWrite>> spare_;
-  bool closed_ = false;
-  bool stopped_ = false;
-};
 
 }  // namespace
 
@@ -297,7 +230,7 @@ StatusOr<ImportSummary> DataImport::run(const Principal& who, const RowSourceFac
   // of the writing on this one: on two cores a large file takes the longer
   // of the two instead of their sum.
   ASSIGN_OR_RETURN(RowSource source, open());
-  BatchPipe pipe;
+  BatchPipe<store::ValueWrite> pipe(kBatch);
   ImportSummary read;  // the reader's share: conflicts and ignored rows
   Status reading;
   std::thread reader([&] {

@@ -271,6 +271,72 @@ TEST(CubeTest, SeriesAfterRandomWritesMatchANaiveMap) {
   });
 }
 
+TEST(CubeTest, LargeBatchesInAnyOrderMatchANaiveMap) {
+  // Batches large enough to be grouped by chunk and ordered by unit: dense
+  // ones (a month of every unit, in an order unlike the tree's) and sparse
+  // ones (a few units of a big tree), with repeated keys where the later
+  // write wins, and removals.
+  std::mt19937 rng(7);
+  std::vector<model::OrgUnit> units = {{"R", "根", 1, model::OrgUnitKind::kRegion, ""}};
+  for (int i = 0; i < 3000; ++i) {
+    std::string parent = units[rng() % units.size()].code;
+    units.push_back({"U" + std::to_string(i), "单位", 2, model::OrgUnitKind::kDepartment, parent});
+  }
+  auto tree = tree_of(units);
+  Cube cube(tree);
+  const std::vector<std::string> periods = {"2021-12", "2022-01", "2022-02", "2022-08", "2022Q3"};
+  std::map<std::tuple<std::string, std::string, model::Ordinal>, double> naive;
+  {
+    Cube::Loader load(cube);
+    for (int k = 0; k < 40000; ++k) {
+      const std::string ind = k % 3 == 0 ? "A" : "B";
+      const std::string& period = periods[rng() % periods.size()];
+      auto o = static_cast<model::Ordinal>(rng() % tree->size());
+      double v = static_cast<double>(rng() % 1000);
+      load.add(load.indicator(ind), load.period(period), o, v);
+      naive[{ind, period, o}] = v;
+    }
+  }
+  // Batches through set(): one dense with removals, one of a few units.
+  for (int round = 0; round < 2; ++round) {
+    std::vector<std::string> codes;
+    std::vector<Cube::Write> batch;
+    std::vector<std::tuple<std::string, std::string, model::Ordinal, std::optional<double>>> done;
+    const std::size_t n = round == 0 ? 20000 : 600;
+    for (std::size_t k = 0; k < n; ++k) {
+      const char* ind = k % 2 == 0 ? "A" : "B";
+      const std::string& period = periods[rng() % periods.size()];
+      auto o = static_cast<model::Ordinal>(round == 0 ? rng() % tree->size() : rng() % 5 * 600);
+      std::optional<double> v;
+      if (rng() % 5 != 0) v = static_cast<double>(rng() % 1000);
+      done.emplace_back(ind, period, o, v);
+    }
+    for (const auto& [ind, period, o, v] : done) {
+      batch.push_back({ind, period, tree->unit(o).code, v});
+      if (v) {
+        naive[{ind, period, o}] = *v;
+      } else {
+        naive.erase({ind, period, o});
+      }
+    }
+    cube.set(batch);
+  }
+  EXPECT_EQ(cube.value_count(), naive.size());
+  cube.read([&](const Cube::View& view) {
+    for (const char* ind : {"A", "B"}) {
+      for (const std::string& period : periods) {
+        for (model::Ordinal o = 0; o < tree->size(); ++o) {
+          auto it = naive.find({ind, period, o});
+          std::optional<double> expected =
+              it == naive.end() ? std::nullopt : std::optional<double>(it->second);
+          ASSERT_EQ(view.point(view.indicator(ind), view.period(period), o), expected)
+              << ind << " " << period << " " << o;
+        }
+      }
+    }
+  });
+}
+
 TEST(CubeTest, PeriodIdsNumberConsecutiveMonthsConsecutively) {
   EXPECT_EQ(Cube::period_id("2022-08") + 1, Cube::period_id("2022-09"));
   EXPECT_EQ(Cube::period_id("2022-12") + 1, Cube::period_id("2023-01"));

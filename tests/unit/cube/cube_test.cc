@@ -24,6 +24,16 @@ std::vector<model::OrgUnit> small_units() {
           {"44_D", "省直部门", 1, OrgUnitKind::kDepartment, "44"}};
 }
 
+// A root and `n` departments, each under a unit drawn from those before it.
+std::vector<model::OrgUnit> random_units(std::mt19937& rng, int n) {
+  std::vector<model::OrgUnit> units = {{"R", "根", 1, model::OrgUnitKind::kRegion, ""}};
+  for (int i = 0; i < n; ++i) {
+    std::string parent = units[rng() % units.size()].code;
+    units.push_back({"U" + std::to_string(i), "单位", 2, model::OrgUnitKind::kDepartment, parent});
+  }
+  return units;
+}
+
 Totals total(const Cube& cube, const char* ind, const char* period, const char* unit) {
   Totals t;
   cube.read([&](const Cube::View& v) {
@@ -97,11 +107,7 @@ TEST(CubeTest, RebaseFollowsUnitsToTheirNewOrdinals) {
 
 TEST(CubeTest, ManyRangesAtOnceMatchOneByOne) {
   std::mt19937 rng(7);
-  std::vector<model::OrgUnit> units = {{"R", "根", 1, model::OrgUnitKind::kRegion, ""}};
-  for (int i = 0; i < 400; ++i) {
-    std::string parent = units[rng() % units.size()].code;
-    units.push_back({"U" + std::to_string(i), "单位", 2, model::OrgUnitKind::kDepartment, parent});
-  }
+  std::vector<model::OrgUnit> units = random_units(rng, 400);
   auto tree = tree_of(units);
   Cube cube(tree);
   for (int i = 0; i < 300; ++i) {
@@ -170,11 +176,7 @@ TEST(CubeTest, LookupsInUnevenSlicesMatchANaiveScan) {
 // period; every point, range and block must match a naive map.
 TEST(CubeTest, SeriesAfterRandomWritesMatchANaiveMap) {
   std::mt19937 rng(23);
-  std::vector<model::OrgUnit> units = {{"R", "根", 1, model::OrgUnitKind::kRegion, ""}};
-  for (int i = 0; i < 200; ++i) {
-    std::string parent = units[rng() % units.size()].code;
-    units.push_back({"U" + std::to_string(i), "单位", 2, model::OrgUnitKind::kDepartment, parent});
-  }
+  std::vector<model::OrgUnit> units = random_units(rng, 200);
   auto tree = tree_of(units);
   Cube cube(tree);
   // Periods: months of 1990 and of 2020–2022 (more than kMaxSpan apart),
@@ -277,11 +279,7 @@ TEST(CubeTest, LargeBatchesInAnyOrderMatchANaiveMap) {
   // ones (a few units of a big tree), with repeated keys where the later
   // write wins, and removals.
   std::mt19937 rng(7);
-  std::vector<model::OrgUnit> units = {{"R", "根", 1, model::OrgUnitKind::kRegion, ""}};
-  for (int i = 0; i < 3000; ++i) {
-    std::string parent = units[rng() % units.size()].code;
-    units.push_back({"U" + std::to_string(i), "单位", 2, model::OrgUnitKind::kDepartment, parent});
-  }
+  std::vector<model::OrgUnit> units = random_units(rng, 3000);
   auto tree = tree_of(units);
   Cube cube(tree);
   const std::vector<std::string> periods = {"2021-12", "2022-01", "2022-02", "2022-08", "2022Q3"};

@@ -61,13 +61,10 @@ struct OuItem {
 struct PeItem {
   std::string_view id;                                       // kept by the table
   boost::container::small_vector<model::Period, 1> periods;  // aggregated together
-  // The cube's ids of the months covered, filled on first use.
-  mutable boost::container::small_vector<std::uint32_t, 12> month_ids;
-  mutable bool has_month_ids = false;
 };
 
 PeItem shifted(const PeItem& item, bool year_ago) {
-  PeItem out{item.id, {}, {}, false};
+  PeItem out{item.id, {}};
   for (const model::Period& p : item.periods) {
     out.periods.push_back(year_ago ? p.same_period_last_year() : p.previous());
   }
@@ -174,14 +171,12 @@ class Run {
     }
     if (s.id == cube::Cube::kUnknown) return;
     const bool extremes = needs_extremes(*ind);
-    if (!pe.has_month_ids) {
-      for (const model::Period& p : pe.periods) {
-        for (int m = p.first_month_index(); m <= p.last_month_index(); ++m)
-          pe.month_ids.push_back(cube::Cube::month_id(m));
-      }
-      pe.has_month_ids = true;
+    // The cube's ids of the months covered (a year's or fewer mostly).
+    boost::container::small_vector<cube::Cube::PeriodId, 12> months;
+    for (const model::Period& p : pe.periods) {
+      for (int m = p.first_month_index(); m <= p.last_month_index(); ++m)
+        months.push_back(cube::Cube::month_id(m));
     }
-    const auto& months = pe.month_ids;
     if (ind->kind == model::IndicatorKind::kFlow && months.size() > 1 && pe.periods.size() == 1 &&
         summed_over_months(*ind)) {
       // A run of months summed: the cube adds them up in one pass.
@@ -563,7 +558,7 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
     table.items.emplace_back(id, AnalyticsItem{table.keep(p.label()), "", 0});
   }
   if (!is_shown("pe")) {
-    PeItem all{"", {}, {}, false};
+    PeItem all{"", {}};
     for (const PeItem& p : periods) all.periods.push_back(p.periods.front());
     all.id = req.pe.size() == 1 ? table.keep(req.pe.front()) : std::string_view();
     periods = {all};

@@ -77,6 +77,23 @@ std::string read_secret_line() {
   return line;
 }
 
+// Open tasks over the same cells (a store from before migration 7 may have
+// them): one line each on stderr, so whoever migrates or starts the store
+// sees them; GET /api/tasks/overlaps lists them for administrators.
+void report_task_overlaps(store::Store& store) {
+  StatusOr<std::vector<store::TaskOverlap>> overlaps = store.find_task_overlaps();
+  if (!overlaps.ok()) {
+    fmt::print(stderr, "检查重叠任务失败：{}\n", overlaps.status().message());
+    return;
+  }
+  for (const store::TaskOverlap& o : *overlaps) {
+    fmt::print(stderr,
+               "注意：任务 {} 与任务 {} 重叠（同一期、同一指标，{} 个单位都在两个任务中）；"
+               "请撤销其一或将单位移出（一事一报）\n",
+               o.task, o.other, o.units);
+  }
+}
+
 int run_init(const std::string& db, bool admin_password_stdin) {
   StatusOr<std::unique_ptr<service::Services>> services = open_services(db);
   if (!services.ok()) return fail(services.status());
@@ -87,6 +104,7 @@ int run_init(const std::string& db, bool admin_password_stdin) {
       (*services)->accounts().ensure_admin(password, admin_password_stdin);
   if (!admin.ok()) return fail(admin.status());
   fmt::print("数据库已就绪：{}（结构版本 {}）\n", db, *version);
+  report_task_overlaps((*services)->store());
   if (!admin->generated_password.empty()) {
     fmt::print("已创建系统管理员 admin，初始密码：{}（首次登录须修改）\n",
                admin->generated_password);
@@ -302,6 +320,7 @@ int run_serve(const std::string& db, http::ServerOptions options,
   auto started = std::chrono::steady_clock::now();
   StatusOr<std::unique_ptr<service::Services>> services = open_services(db, service_options);
   if (!services.ok()) return fail(services.status());
+  report_task_overlaps((*services)->store());
   {
     const cube::Cube& cube = (*services)->analytics().cube();
     std::size_t values = cube.value_count();

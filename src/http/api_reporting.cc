@@ -53,7 +53,11 @@ json task_json(const store::TaskRecord& t) {
           {"dueDate", t.due_date},
           {"issuer", t.issuer_org},
           {"createdAt", format_time(t.created_at)},
-          {"createdBy", t.created_by}};
+          {"createdBy", t.created_by},
+          {"state", model::task_state_name(t.state)},
+          {"cancelReason", t.cancel_reason},
+          {"cancelledAt", t.cancelled_at ? json(format_time(t.cancelled_at)) : json(nullptr)},
+          {"cancelledBy", t.cancelled_by}};
 }
 
 json entry_state_json(const store::EntryRecord& e) {
@@ -64,7 +68,18 @@ json entry_state_json(const store::EntryRecord& e) {
           {"submittedAt", e.submitted_at ? json(format_time(e.submitted_at)) : json(nullptr)},
           {"explanation", e.explanation},
           {"returnReason", e.return_reason},
-          {"approvals", e.approvals}};
+          {"approvals", e.approvals},
+          {"dueDate", e.due_date.empty() ? json(nullptr) : json(e.due_date)},
+          {"recallRequestedAt",
+           e.recall_requested_at ? json(format_time(e.recall_requested_at)) : json(nullptr)},
+          {"recallReason", e.recall_reason}};
+}
+
+json cell_holder_json(const store::CellHolder& h) {
+  return {{"task", h.task_id},
+          {"taskTitle", h.task_title},
+          {"status", model::entry_status_name(h.status)},
+          {"statusLabel", model::entry_status_label(h.status)}};
 }
 
 json value_json(const std::optional<double>& number, const std::optional<std::string>& text) {
@@ -137,7 +152,9 @@ json entry_view_json(const service::EntryView& v) {
                         {"min", i.min ? json(*i.min) : json(nullptr)},
                         {"max", i.max ? json(*i.max) : json(nullptr)},
                         {"value", value},
-                        {"previous", f.previous ? json(*f.previous) : json(nullptr)}});
+                        {"previous", f.previous ? json(*f.previous) : json(nullptr)},
+                        {"editable", v.can_edit && !i.derived() && !f.held_by},
+                        {"heldBy", f.held_by ? cell_holder_json(*f.held_by) : json(nullptr)}});
     }
     sections.push_back({{"title", s.title}, {"fields", fields}});
   }
@@ -156,6 +173,7 @@ json entry_view_json(const service::EntryView& v) {
   out["orgUnitName"] = v.org_name;
   out["previousPeriod"] = v.previous_period;
   out["nextApprover"] = v.next_approver.empty() ? json(nullptr) : json(v.next_approver);
+  out["unitDueDate"] = v.due_date;
   out["sections"] = sections;
   out["values"] = values;
   out["violations"] = violations_json(v.violations);
@@ -164,7 +182,10 @@ json entry_view_json(const service::EntryView& v) {
                         {"submit", v.can_submit},
                         {"approve", v.can_approve},
                         {"return", v.can_return},
-                        {"unapprove", v.can_unapprove}};
+                        {"unapprove", v.can_unapprove},
+                        {"recall", v.can_recall},
+                        {"decideRecall", v.can_decide_recall},
+                        {"withdraw", v.can_withdraw}};
   return out;
 }
 
@@ -214,7 +235,30 @@ void register_reporting_routes(Router& router, service::Services& services) {
                         }
                         t.org_units = std::move(*list);
                       }
-                      ASSIGN_OR_RETURN(std::int64_t id, rep.create_task(who, t));
+                      for (auto [name, target] :
+                           {std::pair{"extends", &t.extends}, std::pair{"replaces", &t.replaces}}) {
+                        auto it = body.find(name);
+                        if (it == body.end() || it->is_null()) continue;
+                        if (!it->is_number_integer() || it->get<std::int64_t>() <= 0) {
+                          return InvalidArgument(fmt::format("{} 须为任务编号", name), name,
+                                                 "invalid_type");
+                        }
+                        *target = it->get<std::int64_t>();
+                      }
+                      StatusOr<std::int64_t> created = rep.create_task(who, t);
+                      if (!created.ok() && created.status().reason() == "task_overlap") {
+                        // Name the tasks in the way, so a client can offer to extend or
+                        // replace one of them.
+                        Response r = error_response(created.status());
+                        json body = json::parse(r.body);
+                        json list = json::array();
+                        ASSIGN_OR_RETURN(auto others, rep.overlapping_tasks(who, t));
+                        for (const store::TaskRecord& o : others) list.push_back(task_json(o));
+                        body["tasks"] = list;
+                        r.body = body.dump();
+                        return r;
+                      }
+                      ASSIGN_OR_RETURN(std::int64_t id, std::move(created));
                       Response response = json_response({{"id", id}}, 201);
                       response.headers.emplace_back("Location", fmt::format("/api/tasks/{}", id));
                       return response;
@@ -271,6 +315,41 @@ void register_reporting_routes(Router& router, service::Services& services) {
             return json_response(
                 {{"task", task_json(s.task)}, {"entries", entries}, {"regions", regions}});
           }));
+
+  router.add(Method::kPatch, "/api/tasks/{id}",
+             authed(services,
+                    [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
+                      ASSIGN_OR_RETURN(std::int64_t id, task_id(r));
+                      ASSIGN_OR_RETURN(json body, parse_json_object(r));
+                      ASSIGN_OR_RETURN(std::string deadline, required_string(body, "deadline"));
+                      ASSIGN_OR_RETURN(auto units, optional_strings(body, "orgUnits"));
+                      RETURN_IF_ERROR(rep.extend_deadline(
+                          who, id, deadline, units.value_or(std::vector<std::string>())));
+                      ASSIGN_OR_RETURN(service::TaskStatus s, rep.task_status(who, id));
+                      return json_response({{"task", task_json(s.task)}});
+                    }));
+
+  router.add(Method::kPost, "/api/tasks/{id}/cancel",
+             authed(services,
+                    [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
+                      ASSIGN_OR_RETURN(std::int64_t id, task_id(r));
+                      Status bad;
+                      std::string reason = optional_text_member(r, "reason", &bad);
+                      RETURN_IF_ERROR(bad);
+                      RETURN_IF_ERROR(rep.cancel_task(who, id, reason));
+                      return json_response({{"id", id}, {"state", "cancelled"}});
+                    }));
+
+  router.add(
+      Method::kGet, "/api/tasks/overlaps",
+      authed(services, [&rep](const Request&, const service::Principal& who) -> StatusOr<Response> {
+        ASSIGN_OR_RETURN(auto overlaps, rep.overlaps(who));
+        json list = json::array();
+        for (const store::TaskOverlap& o : overlaps) {
+          list.push_back({{"task", o.task}, {"other", o.other}, {"units", o.units}});
+        }
+        return json_response({{"overlaps", list}});
+      }));
 
   router.add(Method::kPost, "/api/tasks/{id}/remind",
              authed(services,
@@ -373,6 +452,25 @@ void register_reporting_routes(Router& router, service::Services& services) {
   };
   reason_step("/api/tasks/{id}/entries/{org}/return", &service::Reporting::return_entry);
   reason_step("/api/tasks/{id}/entries/{org}/unapprove", &service::Reporting::unapprove);
+  reason_step("/api/tasks/{id}/entries/{org}/withdraw", &service::Reporting::withdraw_unit);
+  reason_step("/api/tasks/{id}/entries/{org}/recall", &service::Reporting::request_recall);
+  for (bool grant : {true, false}) {
+    router.add(
+        Method::kPost,
+        grant ? "/api/tasks/{id}/entries/{org}/recall/grant"
+              : "/api/tasks/{id}/entries/{org}/recall/deny",
+        authed(
+            services,
+            [&rep, grant](const Request& r, const service::Principal& who) -> StatusOr<Response> {
+              ASSIGN_OR_RETURN(std::int64_t id, task_id(r));
+              Status bad;
+              std::string reason = optional_text_member(r, "reason", &bad);
+              RETURN_IF_ERROR(bad);
+              ASSIGN_OR_RETURN(std::int64_t v,
+                               rep.decide_recall(who, id, r.params.at("org"), grant, reason));
+              return json_response({{"version", v}});
+            }));
+  }
 
   router.add(
       Method::kGet, "/api/notices",

@@ -48,11 +48,11 @@ constexpr std::pair<RuleOperator, const char*> kOperators[] = {
     {RuleOperator::kGreater, ">"}, {RuleOperator::kGreaterEqual, ">="},
     {RuleOperator::kEqual, "=="},  {RuleOperator::kNotEqual, "!="}};
 constexpr std::pair<EntryStatus, const char*> kStatuses[] = {
-    {EntryStatus::kNotStarted, "not_started"},
-    {EntryStatus::kDraft, "draft"},
-    {EntryStatus::kSubmitted, "submitted"},
-    {EntryStatus::kApproved, "approved"},
-    {EntryStatus::kReturned, "returned"}};
+    {EntryStatus::kNotStarted, "not_started"}, {EntryStatus::kDraft, "draft"},
+    {EntryStatus::kSubmitted, "submitted"},    {EntryStatus::kApproved, "approved"},
+    {EntryStatus::kReturned, "returned"},      {EntryStatus::kWithdrawn, "withdrawn"}};
+constexpr std::pair<TaskState, const char*> kTaskStates[] = {{TaskState::kOpen, "open"},
+                                                             {TaskState::kCancelled, "cancelled"}};
 
 Status check_text(std::string_view text, std::size_t max_chars, const char* field,
                   const char* label, bool required) {
@@ -113,8 +113,25 @@ std::string_view entry_status_label(EntryStatus s) {
       return "已审核";
     case EntryStatus::kReturned:
       return "退回";
+    case EntryStatus::kWithdrawn:
+      return "已移出";
   }
   return "";
+}
+
+bool is_handed_in(EntryStatus s) {
+  return s == EntryStatus::kSubmitted || s == EntryStatus::kApproved;
+}
+
+bool is_editable(EntryStatus s) {
+  return s == EntryStatus::kNotStarted || s == EntryStatus::kDraft || s == EntryStatus::kReturned;
+}
+
+std::string_view task_state_name(TaskState s) {
+  return name_of(s, kTaskStates);
+}
+StatusOr<TaskState> parse_task_state(std::string_view name) {
+  return parse_named(name, kTaskStates, "state", "任务状态");
 }
 
 Status check_code(std::string_view code, const char* field) {

@@ -73,7 +73,7 @@ StatusOr<RuleOperator> parse_rule_operator(std::string_view text);
 struct ValidationRule {
   std::string code;
   std::string name;
-  std::string left;   // expression over indicator codes
+  std::string left;  // expression over indicator codes
   RuleOperator op = RuleOperator::kLessEqual;
   std::string right;  // expression over indicator codes
   Severity severity = Severity::kError;
@@ -82,10 +82,22 @@ struct ValidationRule {
 
 Status check_rule_shape(const ValidationRule& rule);
 
-// An entry: one unit's part of one task.
-enum class EntryStatus { kNotStarted, kDraft, kSubmitted, kApproved, kReturned };
-std::string_view entry_status_name(EntryStatus s);   // "not_started", "draft", …
-std::string_view entry_status_label(EntryStatus s);  // 未填, 草稿, 已提交, 已审核, 退回
+// An entry: one unit's part of one task. A withdrawn entry (the unit was
+// taken out of the task) is kept as history and counts in no completeness.
+enum class EntryStatus { kNotStarted, kDraft, kSubmitted, kApproved, kReturned, kWithdrawn };
+std::string_view entry_status_name(EntryStatus s);  // "not_started", "draft", …
+std::string_view entry_status_label(EntryStatus s);  // 未填, 草稿, 已提交, 已审核, 退回, 已移出
 StatusOr<EntryStatus> parse_entry_status(std::string_view name);
+
+// Submitted or approved: the entry's figures are handed in and locked.
+bool is_handed_in(EntryStatus s);
+// Not started, draft or returned: the unit may still change its figures.
+bool is_editable(EntryStatus s);
+
+// A task is open until its issuer cancels it; a cancelled task keeps its
+// entries as history, holds no figure and counts in no completeness.
+enum class TaskState { kOpen, kCancelled };
+std::string_view task_state_name(TaskState s);  // "open", "cancelled"
+StatusOr<TaskState> parse_task_state(std::string_view name);
 
 }  // namespace tianbao::model

@@ -81,7 +81,7 @@ class DataImport::Checker {
     ASSIGN_OR_RETURN(const Locked* locked, locked_in(period.canonical));
     if (auto by_unit = locked->find(row.org_unit); by_unit != locked->end()) {
       if (auto task = by_unit->second.find(row.data_element); task != by_unit->second.end()) {
-        return Outcome(fmt::format("该数据所在的《{}》已提交或已审核，不能修改", task->second));
+        return Outcome(task->second);
       }
     }
     store::ValueWrite w{row.data_element, row.org_unit, period.canonical,
@@ -156,8 +156,8 @@ class DataImport::Checker {
     return units_.emplace(code, std::move(problem)).first->second;
   }
 
-  // Submitted or approved entries of one period: unit → indicator → the
-  // task's title. Read once per period the file names.
+  // Submitted or approved entries of one period: unit → indicator → why a
+  // write is refused (naming the entry). Read once per period the file names.
   using Locked = model::StringMap<model::StringMap<std::string>>;
   StatusOr<const Locked*> locked_in(const std::string& period) {
     auto it = locked_.find(period);
@@ -168,7 +168,7 @@ class DataImport::Checker {
     }
     Locked locked;
     for (const store::TaskRecord& t : *tasks_) {
-      if (t.period != period) continue;
+      if (t.period != period || t.state != model::TaskState::kOpen) continue;
       const model::Form* form = catalogue_->form(t.form_code);
       if (!form) continue;
       const std::vector<std::string> codes = form->indicator_codes();
@@ -179,7 +179,10 @@ class DataImport::Checker {
           continue;
         }
         model::StringMap<std::string>& unit = locked[e.org_code];
-        for (const std::string& c : codes) unit.emplace(c, t.title);
+        for (const std::string& c : codes) {
+          unit.emplace(
+              c, store::cell_locked({c, e.org_code, period, t.id, t.title, e.status}).message());
+        }
       }
     }
     return &locked_.emplace(period, std::move(locked)).first->second;
@@ -277,6 +280,17 @@ StatusOr<ImportSummary> DataImport::run(const Principal& who, const RowSourceFac
     summary.updated += w->updated;
     summary.deleted += w->deleted;
     summary.ignored += w->unchanged;
+    // Cells an entry came to hold after the reader checked them: the store
+    // refused those writes.
+    for (const store::WriteSummary::Refusal& r : w->refused) {
+      ++summary.ignored;
+      ++summary.conflict_count;
+      if (summary.conflicts.size() < kMaxConflicts) {
+        const store::ValueWrite& v = (*batch)[r.index];
+        summary.conflicts.push_back({fmt::format("{}/{}/{}", v.indicator, v.org_code, v.period),
+                                     store::cell_locked(r.holder).message()});
+      }
+    }
     pipe.give_back(std::move(*batch));
   }
   reader.join();

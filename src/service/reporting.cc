@@ -39,11 +39,42 @@ std::int64_t end_of_day_ms(const std::string& date) {
 }
 
 bool editable(EntryStatus s) {
-  return s == EntryStatus::kNotStarted || s == EntryStatus::kDraft || s == EntryStatus::kReturned;
+  return model::is_editable(s);
 }
 
 bool handed_in(EntryStatus s) {
-  return s == EntryStatus::kSubmitted || s == EntryStatus::kApproved;
+  return model::is_handed_in(s);
+}
+
+bool withdrawn(const store::EntryRecord& e) {
+  return e.status == EntryStatus::kWithdrawn;
+}
+
+bool cancelled(const store::TaskRecord& t) {
+  return t.state == model::TaskState::kCancelled;
+}
+
+// The deadline a unit answers to: its own if extended, else the task's.
+const std::string& due_date_of(const store::TaskRecord& task, const store::EntryRecord& entry) {
+  return entry.due_date.empty() ? task.due_date : entry.due_date;
+}
+
+// The regions of `level` in the subtree of `root`, by code.
+std::vector<std::string> regions_at_level(const model::OrgTree& tree, model::Ordinal root,
+                                          int level) {
+  std::vector<std::string> codes;
+  model::SubtreeRange r = tree.subtree(root);
+  for (model::Ordinal o = r.begin; o < r.end; ++o) {
+    const model::OrgUnit& u = tree.unit(o);
+    if (u.level == level && u.kind == model::OrgUnitKind::kRegion) codes.push_back(u.code);
+  }
+  return codes;
+}
+
+// The command line acting as the system (the demo, migrations): the only
+// principal that may record tasks of the past.
+bool is_system(const Principal& who) {
+  return who.user_id == 0 && who.via == "cli";
 }
 
 bool period_fits(const model::Form& form, const model::Period& p) {
@@ -133,7 +164,59 @@ std::string Reporting::next_approver(const store::TaskRecord& task,
 
 bool Reporting::is_on_time(const store::TaskRecord& task, const store::EntryRecord& e) const {
   return handed_in(e.status) && e.submitted_at != 0 &&
-         e.submitted_at <= end_of_day_ms(task.due_date);
+         e.submitted_at <= end_of_day_ms(due_date_of(task, e));
+}
+
+Status Reporting::check_open(const Loaded& l) {
+  if (cancelled(l.task)) {
+    return Status(
+        StatusCode::kFailedPrecondition,
+        fmt::format("任务《{}》已撤销（{}），不能再填报或审核", l.task.title, l.task.cancel_reason),
+        "task", "task_cancelled");
+  }
+  if (withdrawn(l.entry)) {
+    return Status(StatusCode::kFailedPrecondition, "本单位已移出该任务，不能再填报或审核",
+                  "orgUnit", "entry_withdrawn");
+  }
+  return Status::Ok();
+}
+
+Status Reporting::check_manages(const Principal& who, const store::TaskRecord& task) const {
+  RETURN_IF_ERROR(
+      access_.check_role(who, Permission::kManageTasks, fmt::format("task:{}", task.id)));
+  if (!access_.check(who, Permission::kManageTasks, task.issuer_org).ok()) {
+    return Status(StatusCode::kPermissionDenied, "只有下发单位（或其上级）的管理员可以变更这个任务",
+                  "task", "permission_denied");
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::vector<store::TaskRecord>> Reporting::overlapping(
+    const model::Form& form, const std::string& period, const std::vector<std::string>& codes) {
+  auto catalogue = metadata_.catalogue();
+  std::vector<std::string> asked;
+  for (const std::string& code : form.indicator_codes()) {
+    const model::Indicator* ind = catalogue->indicator(code);
+    if (ind && !ind->derived()) asked.push_back(code);
+  }
+  ASSIGN_OR_RETURN(std::vector<store::TaskRecord> tasks, store_.list_tasks());
+  std::vector<store::TaskRecord> out;
+  for (store::TaskRecord& t : tasks) {
+    if (cancelled(t) || t.period != period) continue;
+    const model::Form* other = catalogue->form(t.form_code);
+    if (!other) continue;
+    std::vector<std::string> theirs = other->indicator_codes();
+    bool shares = std::any_of(asked.begin(), asked.end(), [&](const std::string& c) {
+      return std::find(theirs.begin(), theirs.end(), c) != theirs.end();
+    });
+    if (!shares) continue;
+    ASSIGN_OR_RETURN(std::vector<store::EntryRecord> entries, store_.list_entries(t.id));
+    bool meets = std::any_of(entries.begin(), entries.end(), [&](const store::EntryRecord& e) {
+      return !withdrawn(e) && std::binary_search(codes.begin(), codes.end(), e.org_code);
+    });
+    if (meets) out.push_back(std::move(t));
+  }
+  return out;
 }
 
 Status Reporting::notify(const std::vector<store::NoticeRecord>& notices) {
@@ -164,6 +247,23 @@ StatusOr<std::int64_t> Reporting::create_task(const Principal& who, const NewTas
         "period", "invalid_period");
   }
   ASSIGN_OR_RETURN(model::Deadline deadline, model::Deadline::parse(t.deadline));
+  const std::string due = deadline.due_date(period);
+  // A deadline must leave the units time to report: not before today, and
+  // not before the period is over (a month's figures exist once it ends).
+  // Only the system may record tasks of the past (the demo's history).
+  if (!is_system(who)) {
+    const std::string today = beijing_date(clock_.now_ms());
+    if (due < today) {
+      return InvalidArgument(
+          fmt::format("截止日期 {} 早于今天（{}），请选择今天或以后的日期", due, today), "deadline",
+          "deadline_past");
+    }
+    if (due < period.end_date()) {
+      return InvalidArgument(fmt::format("截止日期 {} 早于填报期“{}”结束（{}），届时数据尚未产生",
+                                         due, period.label(), period.end_date()),
+                             "deadline", "deadline_before_period_end");
+    }
+  }
   auto tree = units_.tree();
   std::vector<std::string> codes;
   if (!t.org_units.empty()) {
@@ -179,11 +279,7 @@ StatusOr<std::int64_t> Reporting::create_task(const Principal& who, const NewTas
                       "orgUnits", "unknown_org_unit");
     }
     RETURN_IF_ERROR(allowed);
-    model::SubtreeRange r = tree->subtree(*tree->find(t.root));
-    for (model::Ordinal o = r.begin; o < r.end; ++o) {
-      const model::OrgUnit& u = tree->unit(o);
-      if (u.level == t.level && u.kind == model::OrgUnitKind::kRegion) codes.push_back(u.code);
-    }
+    codes = regions_at_level(*tree, *tree->find(t.root), t.level);
     if (codes.empty()) {
       return InvalidArgument(fmt::format("{} 之下没有第 {} 级单位", t.root, t.level), "orgUnits",
                              "no_units");
@@ -210,11 +306,54 @@ StatusOr<std::int64_t> Reporting::create_task(const Principal& who, const NewTas
   }
   std::string issuer = who.org_code;
   if (issuer.empty() || !tree->find(issuer)) issuer = tree->unit(*common).code;
+
+  // 一事一报: a cell is asked for by one open task at a time.
+  ASSIGN_OR_RETURN(std::vector<store::TaskRecord> others,
+                   overlapping(*form, period.to_string(), codes));
+  const std::int64_t chosen = t.extends ? t.extends : t.replaces;
+  if (t.extends && t.replaces) {
+    return InvalidArgument("extends 与 replaces 只能选一个", "extends", "invalid_value");
+  }
+  for (const store::TaskRecord& other : others) {
+    if (other.id == chosen) continue;
+    return Status(
+        StatusCode::kFailedPrecondition,
+        fmt::format("与已下发的任务《{}》（任务 {}）重叠：同一期、同一指标已向其中的单位下发"
+                    "（一事一报）。可将新增单位并入该任务，或撤销该任务后重新下发",
+                    other.title, other.id),
+        "form", "task_overlap");
+  }
+  if (chosen) {
+    ASSIGN_OR_RETURN(std::optional<store::TaskRecord> target, store_.find_task(chosen));
+    if (!target || cancelled(*target)) {
+      return NotFound(
+          fmt::format("要{}的任务 {} 不存在或已撤销", t.extends ? "并入" : "取代", chosen),
+          t.extends ? "extends" : "replaces", "unknown_task");
+    }
+    RETURN_IF_ERROR(check_manages(who, *target));
+    if (t.extends) {
+      if (target->form_code != form->code || target->period != period.to_string()) {
+        return InvalidArgument(
+            fmt::format("只能把单位并入同一报表、同一期的任务；《{}》是另一张报表或另一期",
+                        target->title),
+            "extends", "extends_mismatch");
+      }
+      ASSIGN_OR_RETURN(std::size_t added, store_.add_task_units(target->id, codes));
+      RETURN_IF_ERROR(
+          audit_.record(who, {"task.extend_units", fmt::format("task:{}", target->id), "ok",
+                              fmt::format("{}：并入 {} 个单位", target->title, added)}));
+      return target->id;
+    }
+    RETURN_IF_ERROR(store_.cancel_task(target->id, "由新任务取代", clock_.now_ms(), who.username));
+    RETURN_IF_ERROR(audit_.record(who, {"task.cancel", fmt::format("task:{}", target->id), "ok",
+                                        fmt::format("{}：由新任务取代", target->title)}));
+  }
+
   store::TaskRecord task;
   task.form_code = form->code;
   task.period = period.to_string();
   task.deadline = deadline.to_string();
-  task.due_date = deadline.due_date(period);
+  task.due_date = due;
   task.issuer_org = issuer;
   task.title = t.title.empty() ? fmt::format("{}（{}）", form->name, period.label()) : t.title;
   if (!model::is_valid_utf8(task.title) || model::utf8_length(task.title) > 100) {
@@ -229,6 +368,29 @@ StatusOr<std::int64_t> Reporting::create_task(const Principal& who, const NewTas
   return id;
 }
 
+StatusOr<std::vector<store::TaskRecord>> Reporting::overlapping_tasks(const Principal& who,
+                                                                      const NewTask& t) {
+  RETURN_IF_ERROR(access_.check_role(who, Permission::kManageTasks, "task"));
+  const model::Form* form = metadata_.catalogue()->form(t.form);
+  StatusOr<model::Period> period = model::Period::parse(t.period);
+  if (!form || !period.ok()) return std::vector<store::TaskRecord>();
+  auto tree = units_.tree();
+  std::vector<std::string> codes = t.org_units;
+  if (codes.empty()) {
+    std::optional<model::Ordinal> root = tree->find(t.root);
+    if (!root || !access_.in_scope(who, *tree, *root)) return std::vector<store::TaskRecord>();
+    codes = regions_at_level(*tree, *root, t.level);
+  }
+  std::sort(codes.begin(), codes.end());
+  ASSIGN_OR_RETURN(std::vector<store::TaskRecord> found,
+                   overlapping(*form, period->to_string(), codes));
+  std::vector<store::TaskRecord> out;
+  for (store::TaskRecord& task : found) {
+    if (access_.in_scope(who, task.issuer_org)) out.push_back(std::move(task));
+  }
+  return out;
+}
+
 StatusOr<std::vector<TaskView>> Reporting::list_tasks(const Principal& who) {
   auto catalogue = metadata_.catalogue();
   auto tree = units_.tree();
@@ -239,7 +401,7 @@ StatusOr<std::vector<TaskView>> Reporting::list_tasks(const Principal& who) {
     TaskView v;
     for (store::EntryRecord& e : entries) {
       std::optional<model::Ordinal> o = tree->find(e.org_code);
-      if (!o || !access_.in_scope(who, *tree, *o)) continue;
+      if (!o || !access_.in_scope(who, *tree, *o) || withdrawn(e)) continue;
       ++v.assigned;
       if (handed_in(e.status)) ++v.submitted;
       if (e.org_code == who.org_code) v.own_entry = e;
@@ -268,6 +430,10 @@ StatusOr<TaskStatus> Reporting::task_status(const Principal& who, std::int64_t t
   for (store::EntryRecord& e : entries) {
     std::optional<model::Ordinal> o = tree->find(e.org_code);
     if (!o || !scope.contains(*o)) continue;
+    if (withdrawn(e)) {  // kept in the list as history, counted nowhere
+      status.entries.push_back(std::move(e));
+      continue;
+    }
     bool on_time = is_on_time(*task, e);
     std::string next = handed_in(e.status) ? next_approver(*task, e) : std::string();
     bool fully = e.status == EntryStatus::kApproved && next.empty();
@@ -462,11 +628,18 @@ StatusOr<EntryView> Reporting::get_entry(const Principal& who, std::int64_t task
     if (std::optional<double> x = l.catalogue->formulas.at(code).evaluate(lookup))
       computed[code] = *x;
   }
+  // Cells another entry holds (a store from before the overlap check may
+  // ask for the same cells in two tasks).
+  ASSIGN_OR_RETURN(std::vector<store::CellHolder> holders,
+                   store_.cell_holders(org_code, l.period.to_string(), l.form->indicator_codes()));
   for (const model::FormSection& s : l.form->sections) {
     EntrySection section{s.title, {}};
     for (const std::string& code : s.indicators) {
       EntryField f;
       f.indicator = l.catalogue->indicator(code);
+      for (const store::CellHolder& h : holders) {
+        if (h.indicator == code && h.task_id != task_id) f.held_by = h;
+      }
       if (auto n = computed.find(code); n != computed.end()) f.number = n->second;
       if (auto t = texts.find(code); t != texts.end()) f.text = t->second;
       for (const store::DataValueRecord& p : previous) {
@@ -482,8 +655,10 @@ StatusOr<EntryView> Reporting::get_entry(const Principal& who, std::int64_t task
   std::optional<model::Ordinal> own = tree->find(who.org_code);
   bool sysadmin = who.has(model::Role::kSysadmin);
   bool above = sysadmin || (own && unit && *own != *unit && tree->in_subtree(*own, *unit));
-  v.can_edit = may_fill(who, l.entry);
+  const bool open = check_open(l).ok();
+  v.can_edit = open && may_fill(who, l.entry);
   v.can_submit = v.can_edit;
+  v.due_date = due_date_of(l.task, l.entry);
   v.next_approver = handed_in(l.entry.status) ? next_approver(l.task, l.entry) : std::string();
   bool approver = any_role(who, Permission::kApproveEntries) && above;
   v.can_approve =
@@ -493,8 +668,15 @@ StatusOr<EntryView> Reporting::get_entry(const Principal& who, std::int64_t task
         std::optional<model::Ordinal> ao = tree->find(a);
         return own && ao && *ao != *own && tree->in_subtree(*ao, *own);
       });
-  v.can_return = approver && handed_in(l.entry.status) && (sysadmin || !approved_above);
-  v.can_unapprove = approver && !l.entry.approvals.empty() && (sysadmin || [&] {
+  v.can_approve = v.can_approve && open && l.entry.recall_requested_at == 0;
+  v.can_return = open && approver && handed_in(l.entry.status) && (sysadmin || !approved_above);
+  v.can_recall = open && l.entry.status == EntryStatus::kSubmitted && l.entry.approvals.empty() &&
+                 l.entry.recall_requested_at == 0 && any_role(who, Permission::kFillEntries) &&
+                 (who.org_code == org_code || sysadmin);
+  v.can_decide_recall = open && l.entry.recall_requested_at != 0 && approver &&
+                        (sysadmin || who.org_code == v.next_approver);
+  v.can_withdraw = open && check_manages(who, l.task).ok();
+  v.can_unapprove = open && approver && !l.entry.approvals.empty() && (sysadmin || [&] {
                       std::optional<model::Ordinal> last = tree->find(l.entry.approvals.back());
                       return own && last && tree->in_subtree(*own, *last);
                     }());
@@ -515,6 +697,7 @@ bool Reporting::may_fill(const Principal& who, const store::EntryRecord& entry) 
 }
 
 Status Reporting::check_writable(const Loaded& l, std::int64_t version) {
+  RETURN_IF_ERROR(check_open(l));
   if (!editable(l.entry.status)) {
     return Status(StatusCode::kFailedPrecondition,
                   fmt::format("本表{}，不能修改；如需修改请联系审核员退回",
@@ -546,7 +729,10 @@ StatusOr<Reporting::Staged> Reporting::stage(const Loaded& l, const std::vector<
     std::optional<std::string> old_text;
     if (n != numbers.end()) old_number = n->second;
     if (t != texts.end()) old_text = t->second;
-    if (old_number != w.number || old_text != w.text) staged.changes = true;
+    if (old_number != w.number || old_text != w.text) {
+      staged.changes = true;
+      staged.changed.push_back(w.indicator);
+    }
     numbers.erase(w.indicator);
     texts.erase(w.indicator);
     if (w.number) numbers[w.indicator] = *w.number;
@@ -557,6 +743,16 @@ StatusOr<Reporting::Staged> Reporting::stage(const Loaded& l, const std::vector<
   // outliers and rules.
   staged.violations.insert(staged.violations.end(), checks.begin(), checks.end());
   return staged;
+}
+
+Status Reporting::check_cells(const Loaded& l, const Staged& staged) {
+  if (staged.changed.empty()) return Status::Ok();
+  ASSIGN_OR_RETURN(std::vector<store::CellHolder> holders,
+                   store_.cell_holders(l.entry.org_code, l.period.to_string(), staged.changed));
+  for (const store::CellHolder& h : holders) {
+    if (h.task_id != l.task.id) return store::cell_locked(h);
+  }
+  return Status::Ok();
 }
 
 StatusOr<std::int64_t> Reporting::commit_draft(const Principal& who, const Loaded& l,
@@ -594,6 +790,7 @@ StatusOr<SaveResult> Reporting::save_entry(const Principal& who, std::int64_t ta
   ASSIGN_OR_RETURN(Loaded l, load(task_id, org_code));
   RETURN_IF_ERROR(check_writable(l, version));
   ASSIGN_OR_RETURN(Staged staged, stage(l, fields, violations_out));
+  RETURN_IF_ERROR(check_cells(l, staged));
   ASSIGN_OR_RETURN(std::int64_t new_version, commit_draft(who, l, staged, "form"));
   if (violations_out) *violations_out = staged.violations;
   return SaveResult{new_version, std::move(staged.violations)};
@@ -629,6 +826,7 @@ StatusOr<std::int64_t> Reporting::submit(const Principal& who, std::int64_t task
                                          std::vector<Violation>* violations_out) {
   RETURN_IF_ERROR(access_.check(who, Permission::kFillEntries, org_code));
   ASSIGN_OR_RETURN(Loaded l, load(task_id, org_code));
+  RETURN_IF_ERROR(check_open(l));
   if (!editable(l.entry.status)) {
     return Status(StatusCode::kFailedPrecondition,
                   fmt::format("本表{}，不能再次提交", model::entry_status_label(l.entry.status)),
@@ -663,6 +861,7 @@ StatusOr<std::int64_t> Reporting::approve(const Principal& who, std::int64_t tas
                                           const std::string& org_code) {
   RETURN_IF_ERROR(access_.check(who, Permission::kApproveEntries, org_code));
   ASSIGN_OR_RETURN(Loaded l, load(task_id, org_code));
+  RETURN_IF_ERROR(check_open(l));
   if (!handed_in(l.entry.status)) {
     return Status(
         StatusCode::kFailedPrecondition,
@@ -678,6 +877,12 @@ StatusOr<std::int64_t> Reporting::approve(const Principal& who, std::int64_t tas
     return Status(StatusCode::kFailedPrecondition,
                   fmt::format("现在应由{}审核", tree->unit(*tree->find(next_unit)).name), "status",
                   "not_your_turn");
+  }
+  if (l.entry.recall_requested_at != 0) {
+    return Status(
+        StatusCode::kFailedPrecondition,
+        fmt::format("填报单位已申请撤回本表（{}），请先同意或拒绝撤回", l.entry.recall_reason),
+        "status", "recall_pending");
   }
   store::EntryRecord next = l.entry;
   next.approvals.push_back(next_unit);
@@ -695,6 +900,7 @@ StatusOr<std::int64_t> Reporting::return_entry(const Principal& who, std::int64_
     return InvalidArgument("退回原因须为不超过 500 个字的文本", "reason", "invalid_text");
   }
   ASSIGN_OR_RETURN(Loaded l, load(task_id, org_code));
+  RETURN_IF_ERROR(check_open(l));
   if (!handed_in(l.entry.status)) {
     return Status(StatusCode::kFailedPrecondition, "只有已提交或已审核的报表可以退回", "status",
                   "not_submitted");
@@ -714,6 +920,8 @@ StatusOr<std::int64_t> Reporting::return_entry(const Principal& who, std::int64_
   next.status = EntryStatus::kReturned;
   next.approvals.clear();
   next.return_reason = why;
+  next.recall_requested_at = 0;
+  next.recall_reason.clear();
   ASSIGN_OR_RETURN(std::int64_t version, transition(who, l, std::move(next), "return", why));
   RETURN_IF_ERROR(notify({store::NoticeRecord{0, org_code, task_id, "return",
                                               fmt::format("《{}》被退回：{}", l.task.title, why),
@@ -726,6 +934,7 @@ StatusOr<std::int64_t> Reporting::unapprove(const Principal& who, std::int64_t t
                                             const std::string& reason) {
   RETURN_IF_ERROR(access_.check(who, Permission::kApproveEntries, org_code));
   ASSIGN_OR_RETURN(Loaded l, load(task_id, org_code));
+  RETURN_IF_ERROR(check_open(l));
   if (l.entry.approvals.empty()) {
     return Status(StatusCode::kFailedPrecondition, "本表尚未审核，无需撤销", "status",
                   "not_approved");
@@ -747,6 +956,194 @@ StatusOr<std::int64_t> Reporting::unapprove(const Principal& who, std::int64_t t
   return transition(who, l, std::move(next), "unapprove", why);
 }
 
+// --- task lifecycle ----------------------------------------------------------------
+
+Status Reporting::extend_deadline(const Principal& who, std::int64_t task_id,
+                                  const std::string& deadline_text,
+                                  const std::vector<std::string>& org_units) {
+  ASSIGN_OR_RETURN(std::optional<store::TaskRecord> task, store_.find_task(task_id));
+  if (!task) return NotFound(fmt::format("填报任务 {} 不存在", task_id), "task", "unknown_task");
+  RETURN_IF_ERROR(check_manages(who, *task));
+  if (cancelled(*task)) {
+    return Status(StatusCode::kFailedPrecondition, "任务已撤销，不能延期", "task",
+                  "task_cancelled");
+  }
+  ASSIGN_OR_RETURN(model::Period period, model::Period::parse(task->period));
+  ASSIGN_OR_RETURN(model::Deadline deadline, model::Deadline::parse(deadline_text));
+  const std::string due = deadline.due_date(period);
+  const std::string today = beijing_date(clock_.now_ms());
+  if (due < today) {
+    return InvalidArgument(fmt::format("新的截止日期 {} 早于今天（{}）", due, today), "deadline",
+                           "deadline_past");
+  }
+  ASSIGN_OR_RETURN(std::vector<store::EntryRecord> entries, store_.list_entries(task_id));
+  std::vector<std::string> codes = org_units;
+  std::sort(codes.begin(), codes.end());
+  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+  for (const std::string& code : codes) {
+    auto e = std::find_if(entries.begin(), entries.end(),
+                          [&](const store::EntryRecord& x) { return x.org_code == code; });
+    if (e == entries.end() || withdrawn(*e)) {
+      return NotFound(fmt::format("单位 {} 不在任务 {} 的填报范围内",
+                                  model::sanitize_for_message(code), task_id),
+                      "orgUnits", "unknown_entry");
+    }
+    if (due <= due_date_of(*task, *e)) {
+      return InvalidArgument(
+          fmt::format("{} 的截止日期已是 {}，只能延后", code, due_date_of(*task, *e)), "deadline",
+          "deadline_not_later");
+    }
+  }
+  if (codes.empty() && due <= task->due_date) {
+    return InvalidArgument(fmt::format("任务的截止日期已是 {}，只能延后", task->due_date),
+                           "deadline", "deadline_not_later");
+  }
+  RETURN_IF_ERROR(store_.set_due_date(
+      task_id, codes.empty() ? deadline.to_string() : task->deadline, due, codes));
+  return audit_.record(
+      who, {"task.extend", fmt::format("task:{}", task_id), "ok",
+            codes.empty() ? fmt::format("{}：截止日期 {} → {}", task->title, task->due_date, due)
+                          : fmt::format("{}：{} 个单位延期至 {}", task->title, codes.size(), due)});
+}
+
+Status Reporting::cancel_task(const Principal& who, std::int64_t task_id,
+                              const std::string& reason) {
+  ASSIGN_OR_RETURN(std::optional<store::TaskRecord> task, store_.find_task(task_id));
+  if (!task) return NotFound(fmt::format("填报任务 {} 不存在", task_id), "task", "unknown_task");
+  RETURN_IF_ERROR(check_manages(who, *task));
+  std::string why(model::trim(reason));
+  if (why.empty()) return InvalidArgument("撤销任务须写明原因", "reason", "required");
+  if (!model::is_valid_utf8(why) || model::utf8_length(why) > kMaxReasonChars) {
+    return InvalidArgument("原因须为不超过 500 个字的文本", "reason", "invalid_text");
+  }
+  if (cancelled(*task)) {
+    return Status(StatusCode::kFailedPrecondition, "任务已撤销", "task", "task_cancelled");
+  }
+  RETURN_IF_ERROR(store_.cancel_task(task_id, why, clock_.now_ms(), who.username));
+  RETURN_IF_ERROR(audit_.record(who, {"task.cancel", fmt::format("task:{}", task_id), "ok",
+                                      fmt::format("{}：{}", task->title, why)}));
+  ASSIGN_OR_RETURN(std::vector<store::EntryRecord> entries, store_.list_entries(task_id));
+  std::vector<store::NoticeRecord> notices;
+  for (const store::EntryRecord& e : entries) {
+    if (handed_in(e.status) || withdrawn(e)) continue;
+    notices.push_back({0, e.org_code, task_id, "cancel",
+                       fmt::format("《{}》已撤销，无需再报送：{}", task->title, why),
+                       clock_.now_ms(), who.username});
+  }
+  return notify(notices);
+}
+
+StatusOr<std::int64_t> Reporting::withdraw_unit(const Principal& who, std::int64_t task_id,
+                                                const std::string& org_code,
+                                                const std::string& reason) {
+  ASSIGN_OR_RETURN(Loaded l, load(task_id, org_code));
+  RETURN_IF_ERROR(check_manages(who, l.task));
+  RETURN_IF_ERROR(check_open(l));
+  std::string why(model::trim(reason));
+  if (why.empty()) return InvalidArgument("移出单位须写明原因", "reason", "required");
+  if (!model::is_valid_utf8(why) || model::utf8_length(why) > kMaxReasonChars) {
+    return InvalidArgument("原因须为不超过 500 个字的文本", "reason", "invalid_text");
+  }
+  store::EntryRecord next = l.entry;
+  next.status = EntryStatus::kWithdrawn;
+  next.recall_requested_at = 0;
+  next.recall_reason.clear();
+  return transition(who, l, std::move(next), "withdraw", why);
+}
+
+StatusOr<std::int64_t> Reporting::request_recall(const Principal& who, std::int64_t task_id,
+                                                 const std::string& org_code,
+                                                 const std::string& reason) {
+  RETURN_IF_ERROR(access_.check(who, Permission::kFillEntries, org_code));
+  ASSIGN_OR_RETURN(Loaded l, load(task_id, org_code));
+  RETURN_IF_ERROR(check_open(l));
+  if (who.org_code != org_code && !who.has(model::Role::kSysadmin)) {
+    return Status(StatusCode::kPermissionDenied, "只有填报单位可以申请撤回", "orgUnit",
+                  "permission_denied");
+  }
+  if (l.entry.status != EntryStatus::kSubmitted || !l.entry.approvals.empty()) {
+    return Status(StatusCode::kFailedPrecondition,
+                  l.entry.status == EntryStatus::kApproved
+                      ? "本表已审核，不能撤回；如需修改请联系审核员退回"
+                      : fmt::format("本表{}，无需撤回", model::entry_status_label(l.entry.status)),
+                  "status", "not_recallable");
+  }
+  if (l.entry.recall_requested_at != 0) {
+    return Status(StatusCode::kFailedPrecondition, "已申请撤回，请等待审核员处理", "status",
+                  "recall_pending");
+  }
+  std::string why(model::trim(reason));
+  if (why.empty()) return InvalidArgument("申请撤回须写明原因", "reason", "required");
+  if (!model::is_valid_utf8(why) || model::utf8_length(why) > kMaxReasonChars) {
+    return InvalidArgument("原因须为不超过 500 个字的文本", "reason", "invalid_text");
+  }
+  store::EntryRecord next = l.entry;
+  next.recall_requested_at = clock_.now_ms();
+  next.recall_reason = why;
+  ASSIGN_OR_RETURN(std::int64_t version,
+                   transition(who, l, std::move(next), "recall_request", why));
+  std::string approver = next_approver(l.task, l.entry);
+  if (!approver.empty()) {
+    auto tree = units_.tree();
+    RETURN_IF_ERROR(notify(
+        {store::NoticeRecord{0, approver, task_id, "recall",
+                             fmt::format("{}申请撤回《{}》：{}",
+                                         tree->unit(*tree->find(org_code)).name, l.task.title, why),
+                             clock_.now_ms(), who.username}}));
+  }
+  return version;
+}
+
+StatusOr<std::int64_t> Reporting::decide_recall(const Principal& who, std::int64_t task_id,
+                                                const std::string& org_code, bool grant,
+                                                const std::string& reason) {
+  RETURN_IF_ERROR(access_.check(who, Permission::kApproveEntries, org_code));
+  ASSIGN_OR_RETURN(Loaded l, load(task_id, org_code));
+  RETURN_IF_ERROR(check_open(l));
+  if (l.entry.recall_requested_at == 0) {
+    return Status(StatusCode::kFailedPrecondition, "本表没有待处理的撤回申请", "status",
+                  "no_recall");
+  }
+  std::string next_unit = next_approver(l.task, l.entry);
+  if (!who.has(model::Role::kSysadmin) && who.org_code != next_unit) {
+    return Status(StatusCode::kPermissionDenied, "撤回申请应由负责审核本表的单位处理", "status",
+                  "not_your_turn");
+  }
+  std::string why(model::trim(reason));
+  if (!grant && why.empty()) return InvalidArgument("拒绝撤回须写明原因", "reason", "required");
+  if (!model::is_valid_utf8(why) || model::utf8_length(why) > kMaxReasonChars) {
+    return InvalidArgument("原因须为不超过 500 个字的文本", "reason", "invalid_text");
+  }
+  store::EntryRecord next = l.entry;
+  next.recall_requested_at = 0;
+  next.recall_reason.clear();
+  if (grant) {
+    next.status = EntryStatus::kDraft;
+    next.submitted_at = 0;
+    next.approvals.clear();
+  }
+  ASSIGN_OR_RETURN(std::int64_t version,
+                   transition(who, l, std::move(next), grant ? "recall_grant" : "recall_deny",
+                              grant ? l.entry.recall_reason : why));
+  RETURN_IF_ERROR(notify({store::NoticeRecord{
+      0, org_code, task_id, "recall",
+      grant ? fmt::format("《{}》的撤回申请已同意，可修改后重新提交", l.task.title)
+            : fmt::format("《{}》的撤回申请未获同意：{}", l.task.title, why),
+      clock_.now_ms(), who.username}}));
+  return version;
+}
+
+StatusOr<std::vector<store::TaskOverlap>> Reporting::overlaps(const Principal& who) {
+  RETURN_IF_ERROR(access_.check_role(who, Permission::kManageTasks, "task"));
+  ASSIGN_OR_RETURN(std::vector<store::TaskOverlap> all, store_.find_task_overlaps());
+  std::vector<store::TaskOverlap> out;
+  for (const store::TaskOverlap& o : all) {
+    ASSIGN_OR_RETURN(std::optional<store::TaskRecord> task, store_.find_task(o.task));
+    if (task && access_.in_scope(who, task->issuer_org)) out.push_back(o);
+  }
+  return out;
+}
+
 // --- reminders and notices -------------------------------------------------------
 
 StatusOr<std::size_t> Reporting::remind(const Principal& who, std::int64_t task_id,
@@ -755,6 +1152,10 @@ StatusOr<std::size_t> Reporting::remind(const Principal& who, std::int64_t task_
     return access_.check_role(who, Permission::kManageTasks, fmt::format("task:{}", task_id));
   }
   ASSIGN_OR_RETURN(TaskStatus status, task_status(who, task_id));
+  if (cancelled(status.task)) {
+    return Status(StatusCode::kFailedPrecondition, "任务已撤销，无需催报", "task",
+                  "task_cancelled");
+  }
   std::string text =
       model::trim(message).empty()
           ? fmt::format("请尽快报送《{}》，截止日期 {}", status.task.title, status.task.due_date)
@@ -764,7 +1165,7 @@ StatusOr<std::size_t> Reporting::remind(const Principal& who, std::int64_t task_
   }
   std::vector<store::NoticeRecord> notices;
   for (const store::EntryRecord& e : status.entries) {
-    if (handed_in(e.status) || e.org_code == who.org_code) continue;
+    if (handed_in(e.status) || withdrawn(e) || e.org_code == who.org_code) continue;
     notices.push_back({0, e.org_code, task_id, "remind", text, clock_.now_ms(), who.username});
   }
   RETURN_IF_ERROR(notify(notices));
@@ -778,6 +1179,7 @@ StatusOr<std::size_t> Reporting::send_due_reminders(int days_before) {
   ASSIGN_OR_RETURN(std::vector<store::TaskRecord> tasks, store_.list_tasks());
   std::size_t sent = 0;
   for (const store::TaskRecord& t : tasks) {
+    if (cancelled(t)) continue;
     if (today > t.due_date || today < model::add_days(t.due_date, -days_before)) continue;
     std::string key = fmt::format("reminded:task:{}", t.id);
     ASSIGN_OR_RETURN(std::optional<std::string> done, store_.get_setting(key));
@@ -785,7 +1187,7 @@ StatusOr<std::size_t> Reporting::send_due_reminders(int days_before) {
     ASSIGN_OR_RETURN(std::vector<store::EntryRecord> entries, store_.list_entries(t.id));
     std::vector<store::NoticeRecord> notices;
     for (const store::EntryRecord& e : entries) {
-      if (handed_in(e.status)) continue;
+      if (handed_in(e.status) || withdrawn(e)) continue;
       notices.push_back({0, e.org_code, t.id, "remind",
                          fmt::format("《{}》将于 {} 截止，请及时报送", t.title, t.due_date),
                          clock_.now_ms(), "system"});
@@ -825,22 +1227,6 @@ Status Reporting::post_value(const Principal& who, const SingleValue& value,
                     "orgUnit", "unknown_org_unit");
   }
   RETURN_IF_ERROR(allowed);
-  // A figure in a submitted or approved entry is locked there.
-  ASSIGN_OR_RETURN(auto entries, store_.entries_of_units({value.org_code}));
-  for (const store::EntryRecord& e : entries) {
-    if (!handed_in(e.status)) continue;
-    ASSIGN_OR_RETURN(std::optional<store::TaskRecord> t, store_.find_task(e.task_id));
-    if (!t || t->period != period.to_string()) continue;
-    const model::Form* form = catalogue->form(t->form_code);
-    if (!form) continue;
-    std::vector<std::string> codes = form->indicator_codes();
-    if (std::find(codes.begin(), codes.end(), value.indicator) != codes.end()) {
-      return Status(StatusCode::kFailedPrecondition,
-                    fmt::format("该数据所在的《{}》已{}，不能修改", t->title,
-                                model::entry_status_label(e.status)),
-                    "dataElement", "entry_locked");
-    }
-  }
   store::ValueWrite w{value.indicator, value.org_code, period.to_string(), std::nullopt,
                       std::nullopt};
   if (value.raw) {
@@ -855,10 +1241,20 @@ Status Reporting::post_value(const Principal& who, const SingleValue& value,
     w.text = v.text;
   }
   store::WriteContext ctx{who.username, "api", clock_.now_ms()};
-  ctx.committed = [this, &w](const store::WriteSummary&) {
-    if (observer_) observer_({w});
+  ctx.committed = [this, &w](const store::WriteSummary& written) {
+    if (observer_ && written.refused.empty()) observer_({w});
   };
-  RETURN_IF_ERROR(store_.write_values({w}, ctx).status());
+  // A figure an entry holds (submitted or approved) is refused by the store,
+  // in the same transaction that would have written it.
+  ASSIGN_OR_RETURN(store::WriteSummary written, store_.write_values({w}, ctx));
+  if (!written.refused.empty()) {
+    Status refused = store::cell_locked(written.refused.front().holder);
+    RETURN_IF_ERROR(audit_.record(
+        who, {"datavalue.write",
+              fmt::format("{}/{}/{}", value.indicator, value.org_code, period.to_string()),
+              "denied", refused.message()}));
+    return refused;
+  }
   return audit_.record(
       who, {"datavalue.write",
             fmt::format("{}/{}/{}", value.indicator, value.org_code, period.to_string()), "ok",

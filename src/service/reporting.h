@@ -39,6 +39,12 @@ struct NewTask {
   int level = 0;
   std::string deadline;  // "P18D" or "2022-09-18"
   std::string title;     // optional
+  // An overlapping open task (same period, a shared indicator, a shared
+  // unit) refuses the new one (一事一报) unless the issuer says what to do
+  // with it: add the new units to it (`extends`, same form and period), or
+  // cancel it and dispatch this one instead (`replaces`).
+  std::int64_t extends = 0;
+  std::int64_t replaces = 0;
 };
 
 struct TaskView {
@@ -57,6 +63,9 @@ struct EntryField {
   std::optional<double> number;
   std::optional<std::string> text;
   std::optional<double> previous;  // last period's value, for reference
+  // Another entry that holds this cell (submitted or approved in another
+  // task): the field cannot be changed here until that one is returned.
+  std::optional<store::CellHolder> held_by;
 };
 
 struct EntrySection {
@@ -79,7 +88,11 @@ struct EntryView {
   bool can_approve = false;
   bool can_return = false;
   bool can_unapprove = false;
-  std::string next_approver;  // org code whose approval is due, if any
+  bool can_recall = false;         // the filler may ask to take the submission back (撤回)
+  bool can_decide_recall = false;  // the approver may grant or refuse a pending 撤回
+  bool can_withdraw = false;       // a task manager may take the unit out of the task
+  std::string next_approver;       // org code whose approval is due, if any
+  std::string due_date;            // the unit's deadline (its own if extended, else the task's)
 };
 
 // One field's raw input: a JSON number already printed, a string, or null.
@@ -178,7 +191,36 @@ class Reporting {
     observer_ = std::move(observer);
   }
 
+  // Refuses a deadline before today (Beijing time) or before the period
+  // ends, and an overlapping task (409, naming it) unless `extends` or
+  // `replaces` says what to do with it. The internal system principal
+  // (demo, migrations) may record tasks of the past. Returns the task's id
+  // (that of `extends` when units were added to it).
   StatusOr<std::int64_t> create_task(const Principal& who, const NewTask& task);
+  // The open tasks a new one would overlap (those the caller may see), to
+  // name them beside a task_overlap refusal.
+  StatusOr<std::vector<store::TaskRecord>> overlapping_tasks(const Principal& who,
+                                                             const NewTask& task);
+  // Moves the deadline of the whole task, or of some of its units, later
+  // (a deadline is never brought forward, nor set before today).
+  Status extend_deadline(const Principal& who, std::int64_t task_id, const std::string& deadline,
+                         const std::vector<std::string>& org_units);
+  // Cancels a task: entries are kept as history, count in no completeness
+  // and hold no cell; units that had not handed in are told.
+  Status cancel_task(const Principal& who, std::int64_t task_id, const std::string& reason);
+  // Takes one unit out of a task (its entry kept, as 已移出).
+  StatusOr<std::int64_t> withdraw_unit(const Principal& who, std::int64_t task_id,
+                                       const std::string& org_code, const std::string& reason);
+  // 撤回: the filler asks to take back a submission nobody has approved yet;
+  // the approver due grants it (the entry goes back to draft) or refuses it.
+  StatusOr<std::int64_t> request_recall(const Principal& who, std::int64_t task_id,
+                                        const std::string& org_code, const std::string& reason);
+  StatusOr<std::int64_t> decide_recall(const Principal& who, std::int64_t task_id,
+                                       const std::string& org_code, bool grant,
+                                       const std::string& reason);
+  // Open tasks over the same cells (a store from before the overlap check
+  // may have them), for task managers.
+  StatusOr<std::vector<store::TaskOverlap>> overlaps(const Principal& who);
   StatusOr<std::vector<TaskView>> list_tasks(const Principal& who);
   StatusOr<TaskStatus> task_status(const Principal& who, std::int64_t task_id);
 
@@ -247,7 +289,11 @@ class Reporting {
     std::vector<store::ValueWrite> writes;
     std::vector<model::Violation> violations;  // the fields' own, then outliers and rules
     bool changes = false;                      // some write differs from what is stored
+    std::vector<std::string> changed;          // indicators whose writes differ
   };
+  // Refuses staged changes to cells another entry holds (cell_locked, naming
+  // it); the store refuses them anyway, this says so before a dry run.
+  Status check_cells(const Loaded& l, const Staged& staged);
   // Any field with an error → InvalidArgument (validation_failed) with the
   // violations in *violations_out, and nothing staged.
   StatusOr<Staged> stage(const Loaded& l, const std::vector<FieldInput>& fields,
@@ -272,6 +318,15 @@ class Reporting {
   StatusOr<std::int64_t> transition(const Principal& who, const Loaded& l, store::EntryRecord next,
                                     const std::string& action, const std::string& reason);
   bool is_on_time(const store::TaskRecord& task, const store::EntryRecord& entry) const;
+  // Refuses every step of an entry in a cancelled task, or of a withdrawn entry.
+  static Status check_open(const Loaded& l);
+  // May `who` manage this task (cancel, extend, withdraw): a task manager at
+  // the issuing unit or above it.
+  Status check_manages(const Principal& who, const store::TaskRecord& task) const;
+  // Open tasks that ask for some of these cells (form × period × units).
+  StatusOr<std::vector<store::TaskRecord>> overlapping(const model::Form& form,
+                                                       const std::string& period,
+                                                       const std::vector<std::string>& codes);
   Status notify(const std::vector<store::NoticeRecord>& notices);
 
   store::Store& store_;

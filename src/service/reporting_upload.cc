@@ -45,10 +45,10 @@ StatusOr<TaskSheet> Reporting::task_sheet(const Principal& who, std::int64_t tas
   std::vector<std::string> codes = sheet.form->indicator_codes();
   for (store::EntryRecord& e : entries) {
     std::optional<model::Ordinal> o = tree->find(e.org_code);
-    if (!o || !scope.contains(*o)) continue;
+    if (!o || !scope.contains(*o) || e.status == model::EntryStatus::kWithdrawn) continue;
     SheetEntry row;
     row.org_name = tree->unit(*o).name;
-    row.can_edit = may_fill(who, e);
+    row.can_edit = sheet.task.state == model::TaskState::kOpen && may_fill(who, e);
     ASSIGN_OR_RETURN(auto values, store_.find_values(e.org_code, {period.to_string()}, codes));
     for (const store::DataValueRecord& v : values) {
       if (v.number) row.numbers[v.indicator] = *v.number;
@@ -136,12 +136,20 @@ StatusOr<std::vector<EntryUploadResult>> Reporting::upload_entries(
       reject(std::move(writable));
       continue;
     }
+    if (Status held = check_cells(*l, *staged); !held.ok()) {
+      reject(std::move(held));
+      continue;
+    }
     result.violations = staged->violations;
     if (!dry_run) {
       StatusOr<std::int64_t> version = commit_draft(who, *l, *staged, "xlsx");
       if (!version.ok()) {
-        // Someone saved between our read and our write: the store refused it.
-        if (version.status().code() != StatusCode::kConflict) return version.status();
+        // Someone saved, or another entry came to hold a cell, between our
+        // read and our write: the store refused it.
+        if (version.status().code() != StatusCode::kConflict &&
+            version.status().reason() != "cell_locked") {
+          return version.status();
+        }
         reject(version.status());
         continue;
       }

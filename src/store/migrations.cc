@@ -278,6 +278,35 @@ DROP TABLE data_value;
 ALTER TABLE data_value_next RENAME TO data_value;
 )sql";
 
+// One cell, one lock (一事一报): `cell_lock` lists the cells (period, unit,
+// indicator) each submitted or approved entry holds; every write checks it
+// in the same transaction. Tasks can be cancelled, a unit's deadline
+// extended, a submission recalled (撤回). Entries handed in before this
+// migration hold their form's stored indicators from now on.
+constexpr std::string_view kCellLocks = R"sql(
+ALTER TABLE task ADD COLUMN state TEXT NOT NULL DEFAULT 'open';
+ALTER TABLE task ADD COLUMN cancel_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE task ADD COLUMN cancelled_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE task ADD COLUMN cancelled_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE entry ADD COLUMN due_date TEXT NOT NULL DEFAULT '';
+ALTER TABLE entry ADD COLUMN recall_requested_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE entry ADD COLUMN recall_reason TEXT NOT NULL DEFAULT '';
+CREATE TABLE cell_lock (
+  period       TEXT    NOT NULL,
+  org_unit_id  INTEGER NOT NULL,
+  indicator_id INTEGER NOT NULL,
+  task_id      INTEGER NOT NULL,
+  PRIMARY KEY (period, org_unit_id, indicator_id, task_id)
+) WITHOUT ROWID;
+CREATE INDEX cell_lock_entry ON cell_lock(task_id, org_unit_id);
+INSERT OR IGNORE INTO cell_lock(period, org_unit_id, indicator_id, task_id)
+  SELECT t.period, e.org_unit_id, i.id, t.id
+  FROM entry e JOIN task t ON t.id = e.task_id JOIN form f ON f.id = t.form_id,
+       json_each(f.sections) AS s, json_each(s.value, '$.indicators') AS x
+       JOIN indicator i ON i.code = x.value
+  WHERE e.status IN ('submitted', 'approved') AND i.formula = '';
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "org units and settings", kOrgUnits},
     Migration{2, "users, sessions, tokens, audit log, contacts", kAccounts},
@@ -286,6 +315,7 @@ constexpr std::array kMigrations = {
     Migration{5, "data values keyed for bulk writes, shared write records", kBulkValues},
     Migration{6, "data values keyed by period and unit, indicators marked when used",
               kPeriodFirstValues},
+    Migration{7, "cell locks, task cancellation, per-unit deadlines, recall", kCellLocks},
 };
 
 }  // namespace

@@ -141,17 +141,32 @@ void bind_rule(Statement& q, const model::ValidationRule& rule) {
 
 constexpr std::string_view kTaskColumns =
     "SELECT t.id, f.code, t.period, t.deadline, t.due_date, o.code, t.title, t.created_at, "
-    "t.created_by FROM task t JOIN form f ON f.id = t.form_id "
+    "t.created_by, t.state, t.cancel_reason, t.cancelled_at, t.cancelled_by "
+    "FROM task t JOIN form f ON f.id = t.form_id "
     "JOIN org_unit o ON o.id = t.issuer_org_id ";
 
 TaskRecord read_task(const Statement& q) {
-  return TaskRecord{q.int64(0), q.text(1), q.text(2),  q.text(3), q.text(4),
-                    q.text(5),  q.text(6), q.int64(7), q.text(8)};
+  TaskRecord t;
+  t.id = q.int64(0);
+  t.form_code = q.text(1);
+  t.period = q.text(2);
+  t.deadline = q.text(3);
+  t.due_date = q.text(4);
+  t.issuer_org = q.text(5);
+  t.title = q.text(6);
+  t.created_at = q.int64(7);
+  t.created_by = q.text(8);
+  t.state = q.text(9) == "cancelled" ? model::TaskState::kCancelled : model::TaskState::kOpen;
+  t.cancel_reason = q.text(10);
+  t.cancelled_at = q.int64(11);
+  t.cancelled_by = q.text(12);
+  return t;
 }
 
 constexpr std::string_view kEntryColumns =
     "SELECT e.task_id, o.code, e.status, e.version, e.submitted_at, e.explanation, "
-    "e.return_reason, e.approvals, e.updated_at, e.updated_by "
+    "e.return_reason, e.approvals, e.updated_at, e.updated_by, e.due_date, "
+    "e.recall_requested_at, e.recall_reason "
     "FROM entry e JOIN org_unit o ON o.id = e.org_unit_id ";
 
 StatusOr<EntryRecord> read_entry(const Statement& q) {
@@ -166,8 +181,27 @@ StatusOr<EntryRecord> read_entry(const Statement& q) {
   e.approvals = split(q.text(7), ',');
   e.updated_at = q.int64(8);
   e.updated_by = q.text(9);
+  e.due_date = q.text(10);
+  e.recall_requested_at = q.int64(11);
+  e.recall_reason = q.text(12);
   return e;
 }
+
+// The cells an entry holds: its form's stored indicators for the task's
+// period, as rows of cell_lock (?1 task, ?2 unit id).
+constexpr std::string_view kHoldCells =
+    "INSERT OR IGNORE INTO cell_lock(period, org_unit_id, indicator_id, task_id) "
+    "SELECT t.period, ?2, i.id, t.id FROM task t JOIN form f ON f.id = t.form_id, "
+    "json_each(f.sections) AS s, json_each(s.value, '$.indicators') AS x "
+    "JOIN indicator i ON i.code = x.value "
+    "WHERE t.id = ?1 AND t.state = 'open' AND i.formula = ''";
+
+// The holder of one cell (?1 period, ?2 unit id, ?3 indicator id).
+constexpr std::string_view kCellHolder =
+    "SELECT c.task_id, t.title, e.status FROM cell_lock c JOIN task t ON t.id = c.task_id "
+    "JOIN entry e ON e.task_id = c.task_id AND e.org_unit_id = c.org_unit_id "
+    "WHERE c.period = ?1 AND c.org_unit_id = ?2 AND c.indicator_id = ?3 "
+    "ORDER BY c.task_id LIMIT 1";
 
 }  // namespace
 
@@ -439,7 +473,8 @@ StatusOr<std::int64_t> SqliteStore::commit_entry(const EntryCommit& c) {
   {
     Statement q(db_,
                 "UPDATE entry SET status = ?1, version = ?2, submitted_at = ?3, explanation = ?4, "
-                "return_reason = ?5, approvals = ?6, updated_at = ?7, updated_by = ?8 "
+                "return_reason = ?5, approvals = ?6, updated_at = ?7, updated_by = ?8, "
+                "due_date = ?12, recall_requested_at = ?13, recall_reason = ?14 "
                 "WHERE task_id = ?9 AND org_unit_id = (SELECT id FROM org_unit WHERE code = ?10) "
                 "AND version = ?11");
     RETURN_IF_ERROR(q.prepared("保存填报"));
@@ -454,6 +489,9 @@ StatusOr<std::int64_t> SqliteStore::commit_entry(const EntryCommit& c) {
     q.bind(9, c.task_id);
     q.bind(10, c.org_code);
     q.bind(11, c.expected_version);
+    q.bind(12, c.next.due_date);
+    q.bind(13, c.next.recall_requested_at);
+    q.bind(14, c.next.recall_reason);
     RETURN_IF_ERROR(q.run("保存填报"));
     if (sqlite3_changes(db_) != 1) {
       return Status(StatusCode::kConflict,
@@ -461,7 +499,33 @@ StatusOr<std::int64_t> SqliteStore::commit_entry(const EntryCommit& c) {
                     "version_conflict");
     }
   }
+  // The entry lets go of its cells, writes (where no other entry holds
+  // them), and holds them again if it is handed in.
+  std::int64_t org_id = 0;
+  {
+    Statement q(db_, "SELECT id FROM org_unit WHERE code = ?");
+    RETURN_IF_ERROR(q.prepared("读取单位"));
+    q.bind(1, c.org_code);
+    ASSIGN_OR_RETURN(bool row, q.step("读取单位"));
+    if (!row) return NotFound("单位不存在", "orgUnit", "unknown_org_unit");
+    org_id = q.int64(0);
+  }
+  {
+    Statement q(db_, "DELETE FROM cell_lock WHERE task_id = ? AND org_unit_id = ?");
+    RETURN_IF_ERROR(q.prepared("释放数据锁"));
+    q.bind(1, c.task_id);
+    q.bind(2, org_id);
+    RETURN_IF_ERROR(q.run("释放数据锁"));
+  }
   ASSIGN_OR_RETURN(WriteSummary written, write_values_locked(c.writes, c.context));
+  if (!written.refused.empty()) return cell_locked(written.refused.front().holder);
+  if (model::is_handed_in(c.next.status)) {
+    Statement q(db_, kHoldCells);
+    RETURN_IF_ERROR(q.prepared("锁定数据"));
+    q.bind(1, c.task_id);
+    q.bind(2, org_id);
+    RETURN_IF_ERROR(q.run("锁定数据"));
+  }
   if (c.event) {
     Statement q(db_,
                 "INSERT INTO entry_event(task_id, org_unit_id, at, username, action, from_status, "
@@ -499,6 +563,143 @@ StatusOr<std::vector<EntryEvent>> SqliteStore::entry_events(std::int64_t task_id
     if (!row) break;
     out.push_back(EntryEvent{q.int64(0), q.text(1), q.int64(2), q.text(3), q.text(4), q.text(5),
                              q.text(6), q.text(7)});
+  }
+  return out;
+}
+
+StatusOr<std::size_t> SqliteStore::add_task_units(std::int64_t task_id,
+                                                  const std::vector<std::string>& org_codes) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  RETURN_IF_ERROR(tx.begin());
+  Statement entry(db_,
+                  "INSERT OR IGNORE INTO entry(task_id, org_unit_id, status, version) "
+                  "SELECT ?, id, 'not_started', 1 FROM org_unit WHERE code = ?");
+  RETURN_IF_ERROR(entry.prepared("新增填报单位"));
+  std::size_t added = 0;
+  for (const std::string& code : org_codes) {
+    entry.reset();
+    entry.bind(1, task_id);
+    entry.bind(2, code);
+    RETURN_IF_ERROR(entry.run("新增填报单位"));
+    added += static_cast<std::size_t>(sqlite3_changes(db_));
+  }
+  RETURN_IF_ERROR(tx.commit());
+  return added;
+}
+
+Status SqliteStore::set_due_date(std::int64_t task_id, const std::string& deadline,
+                                 const std::string& due_date,
+                                 const std::vector<std::string>& org_codes) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  RETURN_IF_ERROR(tx.begin());
+  if (org_codes.empty()) {
+    Statement q(db_, "UPDATE task SET deadline = ?, due_date = ? WHERE id = ?");
+    RETURN_IF_ERROR(q.prepared("修改截止日期"));
+    q.bind(1, deadline);
+    q.bind(2, due_date);
+    q.bind(3, task_id);
+    RETURN_IF_ERROR(q.run("修改截止日期"));
+    if (sqlite3_changes(db_) != 1) return NotFound("填报任务不存在", "task", "unknown_task");
+    // A task-wide deadline later than a unit's own makes that one moot.
+    Statement units(db_, "UPDATE entry SET due_date = '' WHERE task_id = ? AND due_date <= ?");
+    RETURN_IF_ERROR(units.prepared("修改截止日期"));
+    units.bind(1, task_id);
+    units.bind(2, due_date);
+    RETURN_IF_ERROR(units.run("修改截止日期"));
+  } else {
+    Statement q(db_,
+                "UPDATE entry SET due_date = ? WHERE task_id = ? "
+                "AND org_unit_id = (SELECT id FROM org_unit WHERE code = ?)");
+    RETURN_IF_ERROR(q.prepared("修改截止日期"));
+    for (const std::string& code : org_codes) {
+      q.reset();
+      q.bind(1, due_date);
+      q.bind(2, task_id);
+      q.bind(3, code);
+      RETURN_IF_ERROR(q.run("修改截止日期"));
+      if (sqlite3_changes(db_) != 1) {
+        return NotFound(fmt::format("单位 {} 不在任务 {} 的填报范围内", code, task_id), "orgUnits",
+                        "unknown_entry");
+      }
+    }
+  }
+  return tx.commit();
+}
+
+Status SqliteStore::cancel_task(std::int64_t task_id, const std::string& reason, Millis at,
+                                const std::string& username) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  RETURN_IF_ERROR(tx.begin());
+  Statement q(db_,
+              "UPDATE task SET state = 'cancelled', cancel_reason = ?, cancelled_at = ?, "
+              "cancelled_by = ? WHERE id = ? AND state = 'open'");
+  RETURN_IF_ERROR(q.prepared("撤销任务"));
+  q.bind(1, reason);
+  q.bind(2, at);
+  q.bind(3, username);
+  q.bind(4, task_id);
+  RETURN_IF_ERROR(q.run("撤销任务"));
+  if (sqlite3_changes(db_) != 1) {
+    return Status(StatusCode::kFailedPrecondition, "任务不存在或已撤销", "task", "task_cancelled");
+  }
+  Statement release(db_, "DELETE FROM cell_lock WHERE task_id = ?");
+  RETURN_IF_ERROR(release.prepared("释放数据锁"));
+  release.bind(1, task_id);
+  RETURN_IF_ERROR(release.run("释放数据锁"));
+  return tx.commit();
+}
+
+StatusOr<std::vector<TaskOverlap>> SqliteStore::find_task_overlaps() {
+  std::lock_guard lock(mu_);
+  // Open tasks of one period whose forms share a stored indicator, and the
+  // units (not withdrawn) they both ask.
+  Statement q(db_,
+              "WITH asks AS (SELECT DISTINCT t.id AS task, t.period AS period, i.id AS indicator "
+              "  FROM task t JOIN form f ON f.id = t.form_id, json_each(f.sections) AS s, "
+              "  json_each(s.value, '$.indicators') AS x JOIN indicator i ON i.code = x.value "
+              "  WHERE t.state = 'open' AND i.formula = ''), "
+              "pairs AS (SELECT DISTINCT a.task AS task, b.task AS other FROM asks a "
+              "  JOIN asks b ON b.period = a.period AND b.indicator = a.indicator "
+              "  AND b.task > a.task) "
+              "SELECT p.task, p.other, count(*) FROM pairs p "
+              "JOIN entry e1 ON e1.task_id = p.task AND e1.status <> 'withdrawn' "
+              "JOIN entry e2 ON e2.task_id = p.other AND e2.org_unit_id = e1.org_unit_id "
+              "AND e2.status <> 'withdrawn' GROUP BY p.task, p.other ORDER BY p.task, p.other");
+  RETURN_IF_ERROR(q.prepared("查找重叠任务"));
+  std::vector<TaskOverlap> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.step("查找重叠任务"));
+    if (!row) break;
+    out.push_back({q.int64(0), q.int64(1), static_cast<std::size_t>(q.int64(2))});
+  }
+  return out;
+}
+
+StatusOr<std::vector<CellHolder>> SqliteStore::cell_holders(
+    std::string_view org_code, std::string_view period,
+    const std::vector<std::string>& indicators) {
+  std::lock_guard lock(mu_);
+  Statement q(db_,
+              "SELECT i.code, c.task_id, t.title, e.status FROM cell_lock c "
+              "JOIN task t ON t.id = c.task_id JOIN indicator i ON i.id = c.indicator_id "
+              "JOIN entry e ON e.task_id = c.task_id AND e.org_unit_id = c.org_unit_id "
+              "WHERE c.period = ? AND c.org_unit_id = (SELECT id FROM org_unit WHERE code = ?) "
+              "ORDER BY c.task_id");
+  RETURN_IF_ERROR(q.prepared("读取数据锁"));
+  q.bind(1, period);
+  q.bind(2, org_code);
+  std::vector<CellHolder> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.step("读取数据锁"));
+    if (!row) break;
+    std::string code = q.text(0);
+    if (std::find(indicators.begin(), indicators.end(), code) == indicators.end()) continue;
+    ASSIGN_OR_RETURN(model::EntryStatus status, model::parse_entry_status(q.text(3)));
+    out.push_back(CellHolder{std::move(code), std::string(org_code), std::string(period),
+                             q.int64(1), q.text(2), status});
   }
   return out;
 }
@@ -563,6 +764,58 @@ const std::string& chunk_insert_sql() {
   return sql;
 }
 
+// Which writes of a batch meet a cell an entry holds. Most batches write
+// periods where nothing is held (history, closed months): one lookup per
+// period tells, and only writes into periods with holders are looked up
+// cell by cell.
+class CellLocks {
+ public:
+  explicit CellLocks(sqlite3* db)
+      : any_(db, "SELECT 1 FROM cell_lock WHERE period = ? LIMIT 1"), holder_(db, kCellHolder) {}
+  Status prepared() const {
+    RETURN_IF_ERROR(any_.prepared("读取数据锁"));
+    return holder_.prepared("读取数据锁");
+  }
+  // Whether any cell of the period is held.
+  StatusOr<bool> in_period(const std::string& period) {
+    if (period == last_period_) return last_answer_;
+    auto cached = periods_.find(period);
+    if (cached == periods_.end()) {
+      any_.reset();
+      any_.bind(1, std::string_view(period));
+      ASSIGN_OR_RETURN(bool row, any_.step("读取数据锁"));
+      any_.reset();
+      cached = periods_.emplace(period, row).first;
+    }
+    last_period_ = period;
+    last_answer_ = cached->second;
+    return last_answer_;
+  }
+  StatusOr<std::optional<CellHolder>> holder(const ValueWrite& w, std::int64_t org,
+                                             std::int64_t indicator) {
+    holder_.reset();
+    holder_.bind(1, std::string_view(w.period));
+    holder_.bind(2, org);
+    holder_.bind(3, indicator);
+    ASSIGN_OR_RETURN(bool row, holder_.step("读取数据锁"));
+    std::optional<CellHolder> out;
+    if (row) {
+      ASSIGN_OR_RETURN(model::EntryStatus status, model::parse_entry_status(holder_.text(2)));
+      out =
+          CellHolder{w.indicator, w.org_code, w.period, holder_.int64(0), holder_.text(1), status};
+    }
+    holder_.reset();
+    return out;
+  }
+
+ private:
+  Statement any_;
+  Statement holder_;
+  std::unordered_map<std::string, bool> periods_;
+  std::string last_period_;
+  bool last_answer_ = false;
+};
+
 // The version of a value a write replaces.
 struct StoredValue {
   std::optional<double> number;
@@ -585,9 +838,12 @@ StatusOr<WriteSummary> SqliteStore::write_values_locked(const std::vector<ValueW
     std::int64_t indicator;
     std::int64_t org;
     std::size_t index;
+    bool maybe_held;  // an entry holds some cell of its period
   };
   std::vector<Keyed> keyed;
   keyed.reserve(writes.size());
+  CellLocks locks(db_);
+  RETURN_IF_ERROR(locks.prepared());
   {
     IdLookup indicators(db_, "SELECT id FROM indicator WHERE code = ?", "读取指标");
     IdLookup units(db_, "SELECT id FROM org_unit WHERE code = ?", "读取单位");
@@ -601,7 +857,8 @@ StatusOr<WriteSummary> SqliteStore::write_values_locked(const std::vector<ValueW
             fmt::format("指标 {} 或单位 {} 不存在", writes[i].indicator, writes[i].org_code),
             "dataElement", "unknown_indicator");
       }
-      keyed.push_back({*indicator, *org, i});
+      ASSIGN_OR_RETURN(bool maybe_held, locks.in_period(writes[i].period));
+      keyed.push_back({*indicator, *org, i, maybe_held});
     }
   }
   Statement record(db_, "INSERT INTO value_write(at, username, channel) VALUES (?, ?, ?)");
@@ -664,7 +921,10 @@ StatusOr<WriteSummary> SqliteStore::write_values_locked(const std::vector<ValueW
     std::size_t end = alone_until;
     if (next >= alone_until) {
       end = next;
-      while (end < keyed.size() && end - next < kChunkRows && first_write(keyed[end])) ++end;
+      while (end < keyed.size() && end - next < kChunkRows && first_write(keyed[end]) &&
+             !keyed[end].maybe_held) {
+        ++end;
+      }
       if (end - next == kChunkRows) {
         chunk.rewind();
         for (std::size_t r = 0; r < kChunkRows; ++r) {
@@ -696,6 +956,28 @@ StatusOr<WriteSummary> SqliteStore::write_values_locked(const std::vector<ValueW
       const Keyed& k = keyed[next];
       const ValueWrite& w = writes[k.index];
       const bool clearing = !w.number && !w.text;
+      if (k.maybe_held) {
+        ASSIGN_OR_RETURN(std::optional<CellHolder> holder, locks.holder(w, k.org, k.indicator));
+        if (holder) {
+          // Writing what the cell holds already, or what the mode skips, changes nothing.
+          stored.rewind();
+          stored.bind_static(1, w.period);
+          stored.bind(2, k.org);
+          stored.bind(3, k.indicator);
+          ASSIGN_OR_RETURN(bool found, stored.step("读取原值"));
+          const bool same =
+              found ? stored.real(0) == w.number && stored.optional_text(1) == w.text : clearing;
+          stored.rewind();
+          const bool skipped =
+              found ? w.mode == WriteMode::kCreateOnly : w.mode == WriteMode::kUpdateOnly;
+          if (same || skipped) {
+            ++summary.unchanged;
+          } else {
+            summary.refused.push_back({k.index, std::move(*holder)});
+          }
+          continue;
+        }
+      }
       if (first_write(k)) {
         insert.rewind();
         insert.bind_static(1, w.period);

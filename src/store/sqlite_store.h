@@ -71,6 +71,17 @@ class SqliteStore final : public Store {
   StatusOr<std::optional<EntryRecord>> find_entry(std::int64_t task_id,
                                                   std::string_view org_code) override;
   StatusOr<std::int64_t> commit_entry(const EntryCommit& commit) override;
+  StatusOr<std::size_t> add_task_units(std::int64_t task_id,
+                                       const std::vector<std::string>& org_codes) override;
+  Status set_due_date(std::int64_t task_id, const std::string& deadline,
+                      const std::string& due_date,
+                      const std::vector<std::string>& org_codes) override;
+  Status cancel_task(std::int64_t task_id, const std::string& reason, Millis at,
+                     const std::string& username) override;
+  StatusOr<std::vector<TaskOverlap>> find_task_overlaps() override;
+  StatusOr<std::vector<CellHolder>> cell_holders(
+      std::string_view org_code, std::string_view period,
+      const std::vector<std::string>& indicators) override;
   StatusOr<std::vector<EntryEvent>> entry_events(std::int64_t task_id,
                                                  std::string_view org_code) override;
   StatusOr<WriteSummary> write_values(const std::vector<ValueWrite>& writes,

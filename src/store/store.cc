@@ -11,10 +11,19 @@ namespace tianbao::store {
 std::string audit_record_hash(const AuditRecord& r) {
   // Fields separated by U+001F, which no field can contain (they are
   // validated UTF-8 text without control characters).
-  std::string canonical = fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}",
-                                      r.prev_hash, r.id, r.at, r.username, r.org_code, r.remote,
-                                      r.action, r.object, r.outcome, r.detail);
+  std::string canonical =
+      fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", r.prev_hash, r.id,
+                  r.at, r.username, r.org_code, r.remote, r.action, r.object, r.outcome, r.detail);
   return model::sm3_hex(canonical);
+}
+
+Status cell_locked(const CellHolder& h) {
+  return Status(StatusCode::kFailedPrecondition,
+                fmt::format("{} 在 {} 的数据属于《{}》（任务 {}），该表{}，"
+                            "须先退回、撤销审核或撤回才能修改",
+                            h.indicator, h.period, h.task_title, h.task_id,
+                            model::entry_status_label(h.status)),
+                h.indicator, "cell_locked");
 }
 
 StatusOr<std::unique_ptr<Store>> open_store(std::string_view url) {

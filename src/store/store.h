@@ -114,6 +114,10 @@ struct TaskRecord {
   std::string title;
   Millis created_at = 0;
   std::string created_by;
+  model::TaskState state = model::TaskState::kOpen;
+  std::string cancel_reason;  // of a cancelled task
+  Millis cancelled_at = 0;
+  std::string cancelled_by;
 };
 
 struct EntryRecord {
@@ -127,6 +131,34 @@ struct EntryRecord {
   std::vector<std::string> approvals;  // org codes that approved, lowest first
   Millis updated_at = 0;
   std::string updated_by;
+  std::string due_date;            // this unit's extended deadline; empty: the task's
+  Millis recall_requested_at = 0;  // 撤回 asked by the filler, awaiting the approver; 0: none
+  std::string recall_reason;
+};
+
+// The entry that holds a cell (indicator × unit × period): one that is
+// submitted or approved in an open task. While it does, no path writes the
+// cell; it must be returned (退回), unapproved (撤销审核) or recalled first.
+struct CellHolder {
+  std::string indicator;
+  std::string org_code;
+  std::string period;
+  std::int64_t task_id = 0;
+  std::string task_title;
+  model::EntryStatus status = model::EntryStatus::kSubmitted;
+};
+
+// The refusal of a write to a held cell, in 中文 naming the holder
+// (FailedPrecondition, code "cell_locked", field the indicator).
+Status cell_locked(const CellHolder& holder);
+
+// Two open tasks asking for the same cells: the same period, a shared
+// indicator and `units` units in both (found by find_task_overlaps; a store
+// from before the overlap check may hold such pairs).
+struct TaskOverlap {
+  std::int64_t task = 0;
+  std::int64_t other = 0;
+  std::size_t units = 0;
 };
 
 struct EntryEvent {
@@ -164,6 +196,12 @@ struct WriteSummary {
   std::size_t deleted = 0;
   std::size_t unchanged = 0;  // same value again, or skipped by the mode
   std::vector<bool> applied;  // per write, in the order given: whether it changed the store
+  // Writes refused because an entry holds the cell (index into the batch).
+  struct Refusal {
+    std::size_t index = 0;
+    CellHolder holder;
+  };
+  std::vector<Refusal> refused;
 };
 
 struct DataValueRecord {
@@ -216,7 +254,7 @@ struct NoticeRecord {
   std::int64_t id = 0;
   std::string org_code;  // the unit it is addressed to
   std::int64_t task_id = 0;
-  std::string kind;  // "remind", "return"
+  std::string kind;  // "remind", "return", "cancel", "recall"
   std::string message;
   Millis at = 0;
   std::string created_by;
@@ -314,14 +352,37 @@ class Store {
       const std::vector<std::string>& org_codes) = 0;
   virtual StatusOr<std::optional<EntryRecord>> find_entry(std::int64_t task_id,
                                                           std::string_view org_code) = 0;
-  // Applies an entry step atomically; returns the new version.
+  // Applies an entry step atomically; returns the new version. The entry
+  // holds its form's cells while its new status is submitted or approved
+  // (and its task is open), and releases them otherwise; a write to a cell
+  // another entry holds refuses the whole step (cell_locked).
   virtual StatusOr<std::int64_t> commit_entry(const EntryCommit& commit) = 0;
   virtual StatusOr<std::vector<EntryEvent>> entry_events(std::int64_t task_id,
                                                          std::string_view org_code) = 0;
+  // Adds units to a task (new entries, not started); units already in it are skipped.
+  // Returns how many were added.
+  virtual StatusOr<std::size_t> add_task_units(std::int64_t task_id,
+                                               const std::vector<std::string>& org_codes) = 0;
+  // Moves a deadline: the task's (no units given) or those units' own.
+  virtual Status set_due_date(std::int64_t task_id, const std::string& deadline,
+                              const std::string& due_date,
+                              const std::vector<std::string>& org_codes) = 0;
+  // Cancels an open task: it releases every cell its entries held; the
+  // entries stay as they are, as history. NotFound / FailedPrecondition.
+  virtual Status cancel_task(std::int64_t task_id, const std::string& reason, Millis at,
+                             const std::string& username) = 0;
+  // Pairs of open tasks over the same cells, lower id first.
+  virtual StatusOr<std::vector<TaskOverlap>> find_task_overlaps() = 0;
+  // The holders of a unit's cells of one period among `indicators`.
+  virtual StatusOr<std::vector<CellHolder>> cell_holders(
+      std::string_view org_code, std::string_view period,
+      const std::vector<std::string>& indicators) = 0;
 
   // Data values with their full history: who wrote each version, when and
   // through which channel (value_history). A batch is one transaction;
-  // an unknown indicator or unit refuses the whole batch.
+  // an unknown indicator or unit refuses the whole batch. A write that
+  // would change a cell an entry holds is not made and is listed in
+  // `refused` (the rest of the batch is written).
   virtual StatusOr<WriteSummary> write_values(const std::vector<ValueWrite>& writes,
                                               const WriteContext& context) = 0;
   virtual StatusOr<std::vector<DataValueRecord>> find_values(

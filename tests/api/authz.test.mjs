@@ -12,6 +12,12 @@ const targets = { own: '4408', in: '440802', out: '4404' };
 let seq = 0;
 let matrixTask;
 const unique = (prefix) => `${prefix}${Date.now() % 100000}${seq++}`;
+// A month of its own for each task dispatched here: two tasks over the same
+// unit and month would be refused as overlapping (一事一报).
+const uniqueMonth = () => {
+  const n = seq++;
+  return `${2030 + Math.floor(n / 12)}-${String((n % 12) + 1).padStart(2, '0')}`;
+};
 
 before(async () => {
   dir = tempDir();
@@ -26,7 +32,7 @@ before(async () => {
     sections: [{ title: '一', indicators: ['M_COUNT'] }],
   })).status, 201);
   const task = await clients.sysadmin.post('/api/tasks', {
-    form: 'M_FORM', period: '2026-10', orgUnits: Object.values(targets), deadline: 'P18D',
+    form: 'M_FORM', period: '2026-10', orgUnits: Object.values(targets), deadline: '2099-12-31',
   });
   assert.equal(task.status, 201);
   matrixTask = task.body.id;
@@ -130,7 +136,7 @@ const endpoints = [
   },
   {
     name: 'POST /api/tasks',
-    call: (c, org) => c.post('/api/tasks', { form: 'M_FORM', period: '2026-11', orgUnits: [org], deadline: 'P18D' }),
+    call: (c, org) => c.post('/api/tasks', { form: 'M_FORM', period: uniqueMonth(), orgUnits: [org], deadline: '2099-12-31' }),
     expect: { admin: [201, 201, 404], others: [403, 403, 403] },
   },
   {

@@ -49,7 +49,7 @@ test('good rows are imported, bad rows are reported by row with the reason', asy
   assert.match(byRow[5], /2022-13/);
   assert.match(byRow[6], /不存在或不在/);          // 珠海's town: out of scope
   assert.match(byRow[7], /计算指标/);
-  assert.match(byRow[8], /已提交或已审核/);         // 2022-08 is approved
+  assert.match(byRow[8], /（任务 \d+），该表已审核/);  // 2022-08 is approved
   assert.match(byRow[9], /dataElement/);
   const values = await exported(`dataElement=ZW_CASES;ZW_ONLINE_CASES&orgUnit=${ZH}&period=2022-10`);
   assert.deepEqual(values.map((v) => [v.dataElement, v.value]).sort(), [['ZW_CASES', '1200'], ['ZW_ONLINE_CASES', '1100']]);

@@ -4,9 +4,10 @@
 // reason, completeness, reminders, history.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { tempDir, demoDatabase, startServer, login, assertError, getJson } from './helpers.mjs';
 
-let dir, server, base, admin, city, filler, county, cityApprover;
+let dir, db, server, base, admin, city, filler, county, cityApprover;
 let taskId, lateTaskId;
 const ZH = '440802001';  // 中华街道
 const CJ = '440802002';  // 寸金街道
@@ -14,7 +15,8 @@ const PERIOD = '2026-10';
 
 before(async () => {
   dir = tempDir();
-  server = await startServer(demoDatabase(dir.path));
+  db = demoDatabase(dir.path);
+  server = await startServer(db);
   base = server.url;
   admin = await login(base, 'sysadmin');
   city = await login(base, 'zj_admin');
@@ -91,14 +93,22 @@ test('a task goes to all towns of 湛江市', async () => {
   });
   assert.equal(r.status, 201, JSON.stringify(r.body));
   taskId = r.body.id;
-  const late = await city.post('/api/tasks', {
+  // A deadline in the past is refused; one today or later is taken.
+  const past = await city.post('/api/tasks', {
     form: 'T_TOWN_MONTHLY', period: '2026-09', orgUnits: [ZH, CJ], deadline: 'P18D',
+  });
+  assertError(assert, past, 400, 'deadline_past');
+  const late = await city.post('/api/tasks', {
+    form: 'T_TOWN_MONTHLY', period: '2026-09', orgUnits: [ZH, CJ], deadline: '2099-12-31',
   });
   assert.equal(late.status, 201);
   lateTaskId = late.body.id;
+  // Time passes: the task's deadline, 2026-10-18, is behind us (as a store
+  // holds it once the day has gone by).
+  execFileSync('sqlite3', [db, `UPDATE task SET deadline = 'P18D', due_date = '2026-10-18' WHERE id = ${lateTaskId}`]);
   assertError(assert, await city.post('/api/tasks', { form: 'T_TOWN_MONTHLY', period: '2026Q3', orgUnits: [ZH], deadline: 'P18D' }), 400, 'invalid_period');
-  assertError(assert, await city.post('/api/tasks', { form: 'T_TOWN_MONTHLY', period: PERIOD, orgUnits: ['440802'], deadline: 'P18D' }), 400, 'wrong_level');
-  assertError(assert, await city.post('/api/tasks', { form: 'T_TOWN_MONTHLY', period: PERIOD, orgUnits: ['440403103'], deadline: 'P18D' }), 404, 'unknown_org_unit');
+  assertError(assert, await city.post('/api/tasks', { form: 'T_TOWN_MONTHLY', period: PERIOD, orgUnits: ['440802'], deadline: '2099-12-31' }), 400, 'wrong_level');
+  assertError(assert, await city.post('/api/tasks', { form: 'T_TOWN_MONTHLY', period: PERIOD, orgUnits: ['440403103'], deadline: '2099-12-31' }), 404, 'unknown_org_unit');
   assertError(assert, await city.post('/api/tasks', { form: 'T_TOWN_MONTHLY', period: PERIOD, orgUnits: [ZH], deadline: '月后18日' }), 400, 'invalid_deadline');
   assertError(assert, await filler.post('/api/tasks', { form: 'T_TOWN_MONTHLY', period: PERIOD, orgUnits: [ZH], deadline: 'P18D' }), 403, 'permission_denied');
   const mine = await filler.get('/api/tasks');
@@ -308,7 +318,9 @@ test('single values through the API: validated, audited, locked once submitted',
   const ok = await api({ dataElement: 'T_CALLS', period: '2026-11', orgUnit: CJ, value: 321 });
   assert.equal(ok.status, 201, JSON.stringify(ok.body));
   assertError(assert, await api({ dataElement: 'T_CALLS', period: '2026-11', orgUnit: CJ, value: '5.0万' }), 400, 'validation_failed');
-  assertError(assert, await api({ dataElement: 'T_CALLS', period: PERIOD, orgUnit: ZH, value: 1 }), 409, 'entry_locked');
+  const held = await api({ dataElement: 'T_CALLS', period: PERIOD, orgUnit: ZH, value: 1 });
+  assertError(assert, held, 409, 'cell_locked');
+  assert.match(held.body.error.message, new RegExp(`（任务 ${taskId}），该表已审核`));
   assertError(assert, await api({ dataElement: 'T_NOPE', period: PERIOD, orgUnit: CJ, value: 1 }), 404, 'unknown_indicator');
   assertError(assert, await api({ dataElement: 'T_CALLS', period: '2026-13', orgUnit: CJ, value: 1 }), 400, 'invalid_period');
   assertError(assert, await api({ dataElement: 'T_CALLS', period: PERIOD, orgUnit: '4404', value: 1 }), 404, 'unknown_org_unit');

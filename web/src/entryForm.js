@@ -98,6 +98,10 @@ export const ACTION_LABELS = {
   approve: '审核通过',
   return: '退回',
   unapprove: '撤销审核',
+  recall_request: '申请撤回',
+  recall_grant: '同意撤回',
+  recall_deny: '拒绝撤回',
+  withdraw: '移出任务',
 };
 
 // How a figure changed against last period: "+12.5%", "-3.0%", "" if unknown.

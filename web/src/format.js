@@ -32,12 +32,42 @@ export function formatTime(value) {
     .replace(/\//g, '-');
 }
 
+// Today in Beijing as "YYYY-MM-DD" (deadlines are Beijing dates).
+export function beijingToday() {
+  return new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+}
+
+// A Date as its calendar day "YYYY-MM-DD" in the browser's zone (what a date
+// picker cell shows), for comparing against deadline strings.
+export function calendarDay(d) {
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+// "2022-10-31" + 18 → "2022-11-18" (calendar days, no time zone involved).
+export function addDays(date, days) {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+// The last day of a period: "2022-09" → "2022-09-30", "2022Q3" → "2022-09-30",
+// "2022" → "2022-12-31"; null for anything else.
+export function periodEnd(period) {
+  let m = /^(\d{4})-(\d{2})$/.exec(period || '');
+  if (m) return addDays(`${m[1]}-${m[2]}-01`, new Date(Date.UTC(+m[1], +m[2], 0)).getUTCDate() - 1);
+  m = /^(\d{4})Q([1-4])$/.exec(period || '');
+  if (m) return periodEnd(`${m[1]}-${String(m[2] * 3).padStart(2, '0')}`);
+  m = /^(\d{4})$/.exec(period || '');
+  if (m) return `${m[1]}-12-31`;
+  return null;
+}
+
 // Whole days from today (Beijing) to a "YYYY-MM-DD" due date; negative when overdue.
 export function daysUntil(date) {
   if (!date) return null;
-  const today = new Date(new Date().toLocaleString('en-US', { timeZone: 'Asia/Shanghai' }));
-  today.setHours(0, 0, 0, 0);
-  const due = new Date(`${date}T00:00:00`);
+  const today = new Date(`${beijingToday()}T00:00:00Z`);
+  const due = new Date(`${date}T00:00:00Z`);
   return Math.round((due - today) / 86400000);
 }
 
@@ -48,7 +78,11 @@ export const STATUS_TAG = {
   submitted: 'primary',
   returned: 'danger',
   approved: 'success',
+  withdrawn: 'info',
 };
+
+// A task is open until its issuer cancels it (任务已撤销); its entries stay as history.
+export const isCancelled = (task) => task?.state === 'cancelled';
 
 // A due date as the countdown a filler reads: "剩余 5 天" / "今天截止" /
 // "已逾期 3 天", with a tag type that turns warning within 3 days and danger

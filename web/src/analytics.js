@@ -2,7 +2,7 @@
 // one for the table and for the XLSX/CSV export), reading the answer, months,
 // and how each measure is shown.
 import { api, query } from './api.js';
-import { formatNumber } from './format.js';
+import { formatNumber, isCancelled } from './format.js';
 
 // spec: {dimensions: {dx: [...], ou: [...], pe: [...]} in row order,
 //        filters: {dx, ou, pe}, measure: [...], includeOwnDepartments}
@@ -129,7 +129,8 @@ export function groupIndicators(indicators, forms) {
 // The month to show when none is chosen: that of the last reporting round
 // everyone has submitted, else the given fallback.
 export function lastCompletedPeriod(tasks, fallback = '') {
-  const done = tasks.filter((t) => /^\d{4}-\d{2}$/.test(t.period) && t.assigned > 0 && t.submitted >= t.assigned)
+  const done = tasks.filter((t) => !isCancelled(t) && /^\d{4}-\d{2}$/.test(t.period) && t.assigned > 0 &&
+    t.submitted >= t.assigned)
     .map((t) => t.period).sort();
   return done.length ? done[done.length - 1] : fallback;
 }

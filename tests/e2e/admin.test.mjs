@@ -1,15 +1,20 @@
 // 管理 in the browser: an administrator defines an indicator with the formula
 // checked as they type, builds a form by dragging indicators, dispatches a
-// task to the towns of a city and sees its completeness and 催报 count,
-// or to villages ticked in the unit tree, writes a validation rule, browses
-// units and adds a department, creates a user and finds it in the
-// audit log.
+// task to the towns of a city (a deadline in the past is refused in the
+// dialog) and sees its completeness and 催报 count, or to villages ticked in
+// the unit tree, writes a validation rule, browses units and adds a
+// department, creates a user and finds it in the audit log.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { tempDir, demoDatabase, startServer, login } from '../api/helpers.mjs';
 import { launchBrowser, openPage, signIn, screenshot, PHONE } from './browser.mjs';
 
 let dir, server, browser, page, api;
+
+// A date `days` after today in Beijing, as deadlines are written.
+function beijingDate(days) {
+  return new Date(Date.now() + 8 * 3600e3 + days * 86400e3).toISOString().slice(0, 10);
+}
 
 before(async () => {
   dir = tempDir();
@@ -139,7 +144,7 @@ test('a form is built by dragging indicators into a section and reordering them'
   assert.deepEqual(page.problems, []);
 });
 
-test('a task is dispatched to the towns of a city, completeness and 催报 are shown; units can be ticked in the tree', async () => {
+test('a task is dispatched to the towns of a city with a deadline from today on, completeness and 催报 are shown; units can be ticked in the tree', async () => {
   await page.goto(`${server.url}/admin/tasks`);
   await $('task-table').locator('.el-table__row').first().waitFor();
   await $('task-dispatch').click();
@@ -150,6 +155,15 @@ test('a task is dispatched to the towns of a city, completeness and 催报 are s
   await $('dispatch-root').click();
   await page.keyboard.type('湛江');
   await chooseOption('湛江市');
+  // 月后18日 of 2022-10 (2022-11-18) is past: refused in the dialog, 派发 waits.
+  await $('dispatch-due').filter({ hasText: '即 2022-11-18' }).waitFor();
+  await $('dispatch-deadline-item').locator('.el-form-item__error', { hasText: '早于今天' }).waitFor();
+  assert.equal(await $('dispatch-submit').isDisabled(), true);
+  const due = beijingDate(30);
+  await $('dispatch-deadline-date').click();
+  await $('dispatch-deadline').locator('input').fill(due);
+  await $('dispatch-deadline').locator('input').press('Enter');
+  await page.waitForFunction(() => !document.querySelector('[data-test="dispatch-deadline-item"] .el-form-item__error'));
   // A level the form is not filled at: the server's wrong_level message is shown.
   await $('dispatch-level').click();
   await chooseOption('县级');
@@ -164,7 +178,7 @@ test('a task is dispatched to the towns of a city, completeness and 催报 are s
   const tasks = (await api.get('/api/tasks')).body.tasks;
   const task = tasks.find((t) => t.form === 'TOWN_MONTHLY' && t.period === '2022-10');
   assert.ok(task, 'task created');
-  assert.equal(task.dueDate, '2022-11-18');
+  assert.equal(task.dueDate, due);
   assert.ok(task.assigned > 10, `towns of 湛江: ${task.assigned}`);
   // One town submits so the bars are not all empty.
   const town = await login(server.url, 'zh_filler');
@@ -183,7 +197,10 @@ test('a task is dispatched to the towns of a city, completeness and 催报 are s
   assert.match(rate, /^\d+%$/);
   assert.notEqual(rate, '0%');
   await $('task-entries').locator('.el-table__row', { hasText: '中华街道' }).locator('text=已提交').waitFor();
+  // 催报 to many units asks first, saying how many.
   await $('task-remind').click();
+  await page.locator('.el-message-box__message', { hasText: `将向 ${task.assigned - 1} 个未报单位发送催报通知` }).waitFor();
+  await page.locator('.el-message-box__btns button', { hasText: '催报' }).click();
   const result = $('remind-result');
   await result.waitFor();
   assert.match(await result.innerText(), new RegExp(`已向 ${task.assigned - 1} 个未报单位发送催报通知`));
@@ -206,14 +223,15 @@ test('a task is dispatched to the towns of a city, completeness and 催报 are s
     await tree.locator('.el-tree-node__content', { has: page.locator(`[data-code="${code}"]`) })
       .locator('.el-checkbox').click();
   }
+  const villageDue = beijingDate(40);
   await $('dispatch-deadline-date').click();
-  await $('dispatch-deadline').locator('input').fill('2022-11-20');
+  await $('dispatch-deadline').locator('input').fill(villageDue);
   await $('dispatch-deadline').locator('input').press('Enter');
   await $('dispatch-submit').click();
   await status.locator('text=村（居）便民服务月报（2022年10月）').waitFor();
   const villages = (await api.get('/api/tasks')).body.tasks.find((t) => t.form === 'VILLAGE_MONTHLY' && t.period === '2022-10');
   assert.equal(villages.assigned, 2);
-  assert.equal(villages.dueDate, '2022-11-20');
+  assert.equal(villages.dueDate, villageDue);
   assert.deepEqual(page.problems, []);
 });
 

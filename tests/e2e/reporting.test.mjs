@@ -1,8 +1,8 @@
 // The reporting flow through the browser, as people do it: the village filler
 // (南方社区) fills the 2022-09 monthly form, meets the unit-slip message for
-// "5.0万" in a 件 field, takes the suggestion, submits with a 说明; the town
-// approver (中华街道) approves it in 审核; the 一屏统览 dashboard shows the new
-// province total.
+// "5.0万" in a 件 field, takes the suggestion, submits (confirming) with a
+// 说明; the town approver (中华街道) approves it in 审核 (confirming); the
+// 一屏统览 dashboard shows the new province total.
 // Also: the draft survives a reload, a second session's save shows a version
 // conflict without losing typing, the phone layout, and a returned entry's
 // reason on 我的任务. Tests run in order and share one server.
@@ -147,6 +147,8 @@ test('the filler meets the unit-slip message, takes the suggestion, fills the fo
   await message.getByText('异常').waitFor();
 
   await page.locator('[data-test=submit]').click();
+  await page.locator('.el-message-box__message', { hasText: '确定提交' }).waitFor();
+  await page.locator('.el-message-box__btns button', { hasText: '提交' }).click();
   const dialog = page.locator('[data-test=explanation-input]');
   await dialog.waitFor();
   await dialog.fill('九月开展集中代办活动，件数明显增加');
@@ -179,6 +181,8 @@ test('the town approver sees the entry in 审核 beside last period and approves
 
   await row.locator('.el-checkbox').first().click();
   await page.locator('[data-test=bulk-approve]').click();
+  await page.locator('.el-message-box__message', { hasText: '确定审核通过选中的 1 份报表吗？南方社区' }).waitFor();
+  await page.locator('.el-message-box__btns button', { hasText: '通过 1 份' }).click();
   const result = page.locator('[data-test=bulk-result]');
   await result.waitFor();
   assert.match(await result.innerText(), /已审核通过 1 份/);
@@ -189,6 +193,7 @@ test('the town approver sees the entry in 审核 beside last period and approves
   await again.locator('[data-test="status-' + VILLAGE + '"]', { hasText: '已审核' }).waitFor();
   await again.locator('.el-checkbox').first().click();
   await page.locator('[data-test=bulk-approve]').click();
+  await page.locator('.el-message-box__btns button', { hasText: '通过 1 份' }).click();
   await page.locator('[data-test=bulk-failure]').waitFor();
   assert.match(await page.locator('[data-test=bulk-failure]').innerText(), /南方社区.*应由赤坎区审核/);
 

@@ -79,6 +79,7 @@ test('dispatching 村（居）便民服务月报 2022-09 to 中华街道 again i
   assert.match(text, /一事一报/);
   await refusal.locator(`[data-task="${existing.id}"] [data-test=dispatch-extend]`).waitFor();
   await refusal.locator(`[data-task="${existing.id}"] [data-test=dispatch-replace]`).waitFor();
+  await refusal.scrollIntoViewIfNeeded();
   await screenshot(page, '18-管理-重复派发');
 
   const after = (await admin.get('/api/tasks')).body.tasks;
@@ -149,23 +150,23 @@ test('a task is extended for ticked units and as a whole, a unit is taken out an
 
   // 移出 one town, with a reason.
   await row('南桥街道').locator('[data-test^=withdraw-]').click();
-  await page.locator('[data-test=reason-input] textarea').fill('该街道本月不参加统计');
-  await page.locator('[data-test=reason-confirm]').click();
+  await page.locator('textarea[data-test=reason-input]:visible').fill('该街道本月不参加统计');
+  await page.locator('[data-test=reason-confirm]:visible').click();
   await row('南桥街道').locator('text=已移出').waitFor();
   status = (await admin.get(`/api/tasks/${id}/status`)).body;
   assert.equal(status.entries.find((e) => e.name === '南桥街道').status, 'withdrawn');
 
   // 撤销任务: reason, then a prompt; declining it keeps the task open.
   await $('task-cancel').click();
-  await page.locator('[data-test=reason-input] textarea').fill('期别下错，改为重新下发');
-  await page.locator('[data-test=reason-confirm]').click();
+  await page.locator('textarea[data-test=reason-input]:visible').fill('期别下错，改为重新下发');
+  await page.locator('[data-test=reason-confirm]:visible').click();
   const box = messageBox(page);
   await box.locator('.el-message-box__message', { hasText: '撤销后不能恢复' }).waitFor();
   assert.match(await box.innerText(), new RegExp(`湛江镇街月报（演练）》（任务 ${id}）`));
   await boxButton(page, '不撤销').click();
   await box.waitFor({ state: 'hidden' });
   assert.equal((await admin.get(`/api/tasks/${id}/status`)).body.task.state, 'open');
-  await page.locator('[data-test=reason-confirm]').click();
+  await page.locator('[data-test=reason-confirm]:visible').click();
   await boxButton(page, '撤销任务').click();
   await $('task-cancel-reason').filter({ hasText: '任务已撤销：期别下错，改为重新下发' }).waitFor();
   assert.equal(await $('task-cancel').count(), 0, 'a cancelled task offers no more steps');
@@ -221,8 +222,8 @@ test('a filler submits after confirming, asks to take the entry back, the town a
   await $('entry-status').filter({ hasText: '已提交' }).waitFor();
 
   await $('recall').click();
-  await page.locator('[data-test=reason-input] textarea').fill('代办件数多填了一位');
-  await page.locator('[data-test=reason-confirm]').click();
+  await page.locator('textarea[data-test=reason-input]:visible').fill('代办件数多填了一位');
+  await page.locator('[data-test=reason-confirm]:visible').click();
   await $('recall-pending').filter({ hasText: '等待审核员处理' }).waitFor();
   assert.match(await $('recall-pending').innerText(), /代办件数多填了一位/);
   assert.equal(await $('recall').count(), 0, 'asked once');

@@ -39,7 +39,7 @@ async function chooseOption(page, text) {
   await page.locator('.el-select-dropdown__item:visible', { hasText: text }).first().click();
 }
 
-test('dispatching 村（居）便民服务月报 2022-09 to 中华街道 again is refused in the dialog, naming the open task, and nothing is dispatched', async () => {
+test('dispatching 村（居）便民服务月报 2022-09 to 中华街道 again is refused in the dialog, naming the open task, and nothing is dispatched; 并入 keeps the one task', async () => {
   const before = (await admin.get('/api/tasks')).body.tasks;
   const existing = before.find((t) => t.form === 'VILLAGE_MONTHLY' && t.period === '2022-09');
   assert.ok(existing, 'the demo has the 2022-09 village task');
@@ -97,6 +97,14 @@ test('dispatching 村（居）便民服务月报 2022-09 to 中华街道 again i
   await messageBox(page).waitFor({ state: 'hidden' });
   assert.equal((await admin.get('/api/tasks')).body.tasks.length, before.length);
   assert.equal((await admin.get(`/api/tasks/${existing.id}/status`)).body.task.state, 'open');
+
+  // 「并入该任务」 adds the units to the open task (here all are in it already)
+  // and shows that task: still no new one.
+  await refusal.locator('[data-test=dispatch-extend]').click();
+  await page.locator(`[data-test=task-status][data-task="${existing.id}"]`).waitFor();
+  const merged = (await admin.get('/api/tasks')).body.tasks;
+  assert.equal(merged.length, before.length);
+  assert.equal(merged.find((t) => t.id === existing.id).assigned, existing.assigned);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

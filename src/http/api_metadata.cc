@@ -15,7 +15,8 @@ json indicator_json(const model::Indicator& i) {
               {"unit", i.unit},
               {"valueType", model::value_type_name(i.value_type)},
               {"aggregation", model::aggregation_name(i.aggregation)},
-              {"kind", model::indicator_kind_name(i.kind)},
+              {"kind", model::indicator_kind_name(i.kind())},
+              {"periodAggregation", model::period_aggregation_name(i.period_aggregation)},
               {"derived", i.derived()},
               {"definition", i.definition},
               {"guidance", i.guidance}};
@@ -48,9 +49,17 @@ StatusOr<model::Indicator> indicator_from(const json& body, const std::string& c
   if (aggregation) {
     ASSIGN_OR_RETURN(i.aggregation, model::parse_aggregation(*aggregation));
   }
+  // periodAggregation says how months combine; the older `kind` implies it
+  // (stock → last, flow → sum) when a client sends only that, and follows
+  // it otherwise (last → stock, the rest → flow).
   ASSIGN_OR_RETURN(auto kind, optional_string(body, "kind"));
   if (kind) {
-    ASSIGN_OR_RETURN(i.kind, model::parse_indicator_kind(*kind));
+    ASSIGN_OR_RETURN(model::IndicatorKind k, model::parse_indicator_kind(*kind));
+    i.period_aggregation = model::period_aggregation_of(k);
+  }
+  ASSIGN_OR_RETURN(auto period_aggregation, optional_string(body, "periodAggregation"));
+  if (period_aggregation) {
+    ASSIGN_OR_RETURN(i.period_aggregation, model::parse_period_aggregation(*period_aggregation));
   }
   ASSIGN_OR_RETURN(auto formula, optional_string(body, "formula"));
   i.formula = formula.value_or("");

@@ -144,7 +144,7 @@ json entry_view_json(const service::EntryView& v) {
                         {"name", i.name},
                         {"unit", i.unit},
                         {"valueType", model::value_type_name(i.value_type)},
-                        {"kind", model::indicator_kind_name(i.kind)},
+                        {"kind", model::indicator_kind_name(i.kind())},
                         {"derived", i.derived()},
                         {"formula", i.formula},
                         {"definition", i.definition},

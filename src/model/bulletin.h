@@ -4,7 +4,10 @@
 //
 // A placeholder is written in 中文, the way an editor types it:
 //   {{值 指标=YSS_REG_USERS 单位=44 期=2022-08 格式=0.0}}
-//   {{新增 指标=YSS_REG_USERS}}        本月新增 (stock: this month minus last)
+//   {{新增 指标=YSS_REG_USERS}}        本月新增 (stock: this month minus last;
+//                                      a percentage: the change in 个百分点,
+//                                      rendered as the number only, so the
+//                                      text writes “…{{新增 …}}个百分点”)
 // The word after "{{" is the measure (值, 新增, 累计, 环比, 同比); 指标 is
 // required; 单位 defaults to the template's unit, 期 to the period being
 // rendered (relative forms: 本月, 上月, 上年同月, 本年累计, and the
@@ -33,9 +36,10 @@ namespace tianbao::model {
 
 // What a figure shows for its indicator, unit and period.
 enum class FigureMeasure {
-  kValue,         // 值: the figure of the period (stock: at its end; flow: its total)
-  kNew,           // 新增: stock minus the previous period; a flow's own total
-  kYearToDate,    // 累计: stock at the period's end; flow summed from January
+  kValue,       // 值: the figure of the period (stock: at its end; flow: its total)
+  kNew,         // 新增: a flow's own total; else minus the previous period (rates: 个百分点)
+  kYearToDate,  // 累计: stock at the period's end; flow summed from January; average and
+                // max indicators: the mean (月均) or largest month of 1—M月
   kMonthOnMonth,  // 环比 %
   kYearOnYear,    // 同比 %
 };

@@ -38,6 +38,11 @@ constexpr std::pair<Aggregation, const char*> kAggregations[] = {
 };
 constexpr std::pair<IndicatorKind, const char*> kKinds[] = {{IndicatorKind::kStock, "stock"},
                                                             {IndicatorKind::kFlow, "flow"}};
+constexpr std::pair<PeriodAggregation, const char*> kPeriodAggregations[] = {
+    {PeriodAggregation::kSum, "sum"},
+    {PeriodAggregation::kLast, "last"},
+    {PeriodAggregation::kAverage, "average"},
+    {PeriodAggregation::kMax, "max"}};
 constexpr std::pair<FormPeriodType, const char*> kPeriodTypes[] = {
     {FormPeriodType::kMonth, "month"},
     {FormPeriodType::kQuarter, "quarter"},
@@ -81,6 +86,19 @@ std::string_view indicator_kind_name(IndicatorKind k) {
 }
 StatusOr<IndicatorKind> parse_indicator_kind(std::string_view name) {
   return parse_named(name, kKinds, "kind", "指标类别（stock 存量 / flow 流量）");
+}
+std::string_view period_aggregation_name(PeriodAggregation p) {
+  return name_of(p, kPeriodAggregations);
+}
+StatusOr<PeriodAggregation> parse_period_aggregation(std::string_view name) {
+  return parse_named(name, kPeriodAggregations, "periodAggregation",
+                     "时间汇总方式（sum 求和 / last 期末值 / average 平均 / max 最大值）");
+}
+PeriodAggregation period_aggregation_of(IndicatorKind k) {
+  return k == IndicatorKind::kStock ? PeriodAggregation::kLast : PeriodAggregation::kSum;
+}
+IndicatorKind indicator_kind_of(PeriodAggregation p) {
+  return p == PeriodAggregation::kLast ? IndicatorKind::kStock : IndicatorKind::kFlow;
 }
 std::string_view form_period_type_name(FormPeriodType t) {
   return name_of(t, kPeriodTypes);

@@ -21,13 +21,29 @@ StatusOr<Aggregation> parse_aggregation(std::string_view name);
 std::string_view indicator_kind_name(IndicatorKind k);
 StatusOr<IndicatorKind> parse_indicator_kind(std::string_view name);
 
+// How an indicator's monthly figures combine into a longer period (a
+// quarter, a year, 1–8月), after they have been combined over units by
+// `Aggregation`: a flow (受理量) is summed, a stock (累计注册用户) takes the
+// period's last month with a value, a monthly average (月活, 日均访问) is
+// averaged over the months with a value, a peak (峰值) takes the largest
+// month. A derived indicator is still evaluated on its operands aggregated
+// by their own rule; its own rule says which 累计 and 新增 mean something
+// (a rate of flows: year to date; of stocks: at month end).
+enum class PeriodAggregation { kSum, kLast, kAverage, kMax };
+std::string_view period_aggregation_name(PeriodAggregation p);  // "sum", "last", …
+StatusOr<PeriodAggregation> parse_period_aggregation(std::string_view name);
+// The old two-valued `kind` and the rule it implied: stock ↔ last, flow ↔
+// sum; average and max are flows (their months are not a running total).
+PeriodAggregation period_aggregation_of(IndicatorKind k);
+IndicatorKind indicator_kind_of(PeriodAggregation p);
+
 struct Indicator {
   std::string code;  // [A-Z][A-Z0-9_]{0,63}
   std::string name;
   std::string unit;  // 万, 项, 个, %, 元, 亿元 …; may be empty for ratios
   ValueType value_type = ValueType::kNumber;
   Aggregation aggregation = Aggregation::kSum;
-  IndicatorKind kind = IndicatorKind::kFlow;
+  PeriodAggregation period_aggregation = PeriodAggregation::kSum;  // over months
   std::string formula;  // non-empty: a derived indicator (计算指标)
   std::optional<double> min;
   std::optional<double> max;
@@ -35,6 +51,19 @@ struct Indicator {
   std::string guidance;    // 填报说明
 
   bool derived() const { return !formula.empty(); }
+  // The older two-valued view (API field `kind`), derived so it never
+  // disagrees with period_aggregation.
+  IndicatorKind kind() const { return indicator_kind_of(period_aggregation); }
+  // A percentage (value type percent or unit "%"): its change is written
+  // in 个百分点 and is never its own figure.
+  bool percent() const { return value_type == ValueType::kPercent || unit == "%"; }
+  // 本期新增 is the period's own figure (a stored flow's month) rather than
+  // the change from the previous period (stocks, averages, maxima,
+  // percentages, and derived indicators: a ratio's change is this month's
+  // ratio minus last month's, whatever its operands are).
+  bool new_is_own_figure() const {
+    return period_aggregation == PeriodAggregation::kSum && !percent() && !derived();
+  }
   FieldSpec field_spec() const { return FieldSpec{value_type, unit, min, max}; }
 };
 

@@ -177,8 +177,9 @@ class Run {
       for (int m = p.first_month_index(); m <= p.last_month_index(); ++m)
         months.push_back(cube::Cube::month_id(m));
     }
-    if (ind->kind == model::IndicatorKind::kFlow && months.size() > 1 && pe.periods.size() == 1 &&
-        summed_over_months(*ind)) {
+    const model::PeriodAggregation over_time = ind->period_aggregation;
+    if (over_time == model::PeriodAggregation::kSum && months.size() > 1 &&
+        pe.periods.size() == 1 && summed_over_months(*ind)) {
       // A run of months summed: the cube adds them up in one pass.
       const model::Period& p = pe.periods[0];
       std::span<const cube::Totals> t =
@@ -186,15 +187,7 @@ class Run {
       for (std::size_t u = 0; u < t.size(); ++u) {
         if (!t[u].empty()) out[u] = t[u].sum;
       }
-    } else if (ind->kind == model::IndicatorKind::kFlow) {
-      for (cube::Cube::PeriodId m : months) {
-        std::span<const cube::Totals> t = totals(s.id, m, extremes);
-        if (t.empty()) continue;
-        for (std::size_t u = 0; u < ou_.size(); ++u) {
-          if (std::optional<double> v = combine(*ind, t[u])) out[u] = out[u].value_or(0) + *v;
-        }
-      }
-    } else {
+    } else if (over_time == model::PeriodAggregation::kLast) {
       std::size_t missing = ou_.size();
       for (auto it = months.rbegin(); it != months.rend() && missing > 0; ++it) {
         std::span<const cube::Totals> t = totals(s.id, *it, extremes);
@@ -203,6 +196,26 @@ class Run {
           if (out[u]) continue;
           out[u] = combine(*ind, t[u]);
           if (out[u]) --missing;
+        }
+      }
+    } else {
+      // Month by month: each month's figure over the units first, then
+      // those figures summed, averaged (over the months with one) or maxed.
+      months_with_value_.assign(ou_.size(), 0);
+      for (cube::Cube::PeriodId m : months) {
+        std::span<const cube::Totals> t = totals(s.id, m, extremes);
+        if (t.empty()) continue;
+        for (std::size_t u = 0; u < ou_.size(); ++u) {
+          std::optional<double> v = combine(*ind, t[u]);
+          if (!v) continue;
+          ++months_with_value_[u];
+          out[u] = over_time == model::PeriodAggregation::kMax ? std::max(out[u].value_or(*v), *v)
+                                                               : out[u].value_or(0) + *v;
+        }
+      }
+      if (over_time == model::PeriodAggregation::kAverage) {
+        for (std::size_t u = 0; u < ou_.size(); ++u) {
+          if (out[u]) *out[u] /= months_with_value_[u];
         }
       }
     }
@@ -338,6 +351,7 @@ class Run {
   std::unordered_map<std::uint64_t, Block> singles_;           // (indicator, period) outside it
   std::unordered_map<std::uint64_t, Block> totals_over_;       // (indicator, months) together
   std::vector<cube::Totals> scratch_;
+  std::vector<std::uint32_t> months_with_value_;  // per ou item, for averages over months
 };
 
 // The months the query reads: its periods, and the ones before them or a
@@ -721,8 +735,11 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
     std::vector<std::pair<double, std::uint32_t>> sorted;  // value, ou row
     for (const std::string_view& dx : dx_items) {
       const Run::Source& source = run.source(dx);
-      bool flow = source.indicator && source.indicator->kind == model::IndicatorKind::kFlow;
-      const bool previous = needs(Measure::kMom) || (needs(Measure::kNew) && !flow);
+      // 本期新增: a stored flow's own figure; the change from the previous
+      // period for stocks, averages, maxima, percentages (in 个百分点) and
+      // derived indicators (a ratio's change).
+      const bool own = source.indicator && source.indicator->new_is_own_figure();
+      const bool previous = needs(Measure::kMom) || (needs(Measure::kNew) && !own);
       for (const PeItem& pe : periods) {
         run.values(source, pe, values);
         if (previous) run.values(source, shifted(pe, false), before);
@@ -760,7 +777,7 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
                   cell = values[u];
                   break;
                 case Measure::kNew:
-                  if (flow) {
+                  if (own) {
                     cell = values[u];
                   } else if (values[u] && before[u]) {
                     cell = *values[u] - *before[u];

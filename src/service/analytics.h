@@ -5,13 +5,18 @@
 // Semantics (see also docs/api.md):
 //   - over org units, figures sum (or average/min/max per the indicator's
 //     aggregation); a region's total includes its departments;
-//   - over periods, flows sum and stocks take the latest month with data;
-//     a quarter, a year or 1–N月 (2022-01..2022-08) aggregates accordingly;
+//   - over periods, by the indicator's periodAggregation: sum adds the
+//     months, last takes the latest month with data, average is the mean
+//     of the monthly figures (each summed over units first) over the months
+//     that have one, max the largest monthly figure; a quarter, a year or
+//     1–N月 (2022-01..2022-08) aggregates accordingly;
 //   - derived indicators are computed on the aggregated operands (ratio of
 //     sums, never the sum of ratios);
-//   - measures per cell: value, new (本期新增: stock minus previous period,
-//     or the flow itself), mom (环比 %), yoy (同比 %), rank (1 = largest among
-//     the requested units, per indicator and period).
+//   - measures per cell: value, new (本期新增: a stored summed indicator's
+//     own figure; for last/average/max indicators, percentages and derived
+//     indicators, this period minus the previous — in 个百分点 for a
+//     percentage), mom (环比 %), yoy (同比 %), rank
+//     (1 = largest among the requested units, per indicator and period).
 // Every unit asked for must lie in the caller's scope (404 otherwise, as
 // for unknown units); LEVEL-n and CHILDREN expand within the scope.
 //

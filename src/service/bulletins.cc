@@ -323,16 +323,19 @@ class FigureSource {
                         model::FigureMeasure measure, bool direct = false) {
     Cells out;
     if (measure == model::FigureMeasure::kYearToDate) {
-      // Stocks: at the period's end; flows: summed from January.
-      std::vector<std::string> stocks, flows;
+      // 1—M月 by each indicator's periodAggregation: a stock at the period's
+      // end, a flow summed from January, an average the mean of 1—M月 (月均),
+      // a maximum the largest month.
+      std::vector<std::string> at_end, from_january;
       for (const std::string& code : indicators) {
         const model::Indicator* ind = catalogue_.indicator(code);
-        (ind && ind->kind == model::IndicatorKind::kFlow ? flows : stocks).push_back(code);
+        (ind && ind->period_aggregation != model::PeriodAggregation::kLast ? from_january : at_end)
+            .push_back(code);
       }
       int last = period.last_month_index();
       model::Period ytd = model::Period::month_range(last / 12, 1, last % 12 + 1);
-      RETURN_IF_ERROR(query(stocks, units, period, Measure::kValue, direct, out));
-      RETURN_IF_ERROR(query(flows, units, ytd, Measure::kValue, direct, out));
+      RETURN_IF_ERROR(query(at_end, units, period, Measure::kValue, direct, out));
+      RETURN_IF_ERROR(query(from_january, units, ytd, Measure::kValue, direct, out));
       return out;
     }
     Measure m = measure == model::FigureMeasure::kNew            ? Measure::kNew
@@ -373,7 +376,16 @@ int default_decimals(const model::Indicator& ind) {
 }
 
 bool is_percent(const model::Indicator& ind) {
-  return ind.unit == "%";
+  return ind.percent();
+}
+
+// Whether the indicators table's 累计 column holds a running figure for the
+// indicator: the stock at month end (last) or the sum from January (sum).
+// For a monthly average or maximum (月活, 日均, 峰值) a total over the year
+// means nothing, so the column shows the month's own figure, marked so.
+bool has_running_total(const model::Indicator& ind) {
+  return ind.period_aggregation == model::PeriodAggregation::kSum ||
+         ind.period_aggregation == model::PeriodAggregation::kLast;
 }
 
 std::string item_label(const FigureItem& item, const model::Indicator& ind) {
@@ -382,14 +394,15 @@ std::string item_label(const FigureItem& item, const model::Indicator& ind) {
   return fmt::format("{}({})", ind.name, ind.unit);
 }
 
-// A table cell's text: the figure with its decimals (and % for rates), or
-// empty where there is none.
+// A table cell's text: the figure with its decimals (and % for rates, or
+// 个百分点 for a change of a rate), or empty where there is none.
 std::string cell_text(const Cells& cells, const std::string& indicator, const std::string& unit,
-                      const model::Indicator& ind, std::optional<int> decimals) {
+                      const model::Indicator& ind, std::optional<int> decimals,
+                      bool change = false) {
   auto it = cells.find(CellKey{indicator, unit});
   if (it == cells.end()) return {};
   std::string text = model::format_figure(it->second, decimals.value_or(default_decimals(ind)));
-  if (is_percent(ind)) text += "%";
+  if (is_percent(ind)) text += change ? "个百分点" : "%";
   return text;
 }
 
@@ -669,7 +682,7 @@ StatusOr<BulletinDocument> Bulletins::render(const Principal& who, const std::st
     DocBlock out;
     out.type = block.type;
     out.title = with_period(block.title, period);
-    out.note = block.note;
+    out.note = with_period(block.note, period);
     std::string unit = block.org_unit.empty() ? home : block.org_unit;
     switch (block.type) {
       case BlockType::kText: {
@@ -702,6 +715,8 @@ StatusOr<BulletinDocument> Bulletins::render(const Principal& who, const std::st
         }
         ASSIGN_OR_RETURN(Cells total,
                          source.cells(codes, {unit}, period, model::FigureMeasure::kYearToDate));
+        ASSIGN_OR_RETURN(Cells month,
+                         source.cells(codes, {unit}, period, model::FigureMeasure::kValue));
         ASSIGN_OR_RETURN(Cells added,
                          source.cells(codes, {unit}, period, model::FigureMeasure::kNew));
         DocTable table;
@@ -723,8 +738,18 @@ StatusOr<BulletinDocument> Bulletins::render(const Principal& who, const std::st
                                      figure(""), figure("")});
             } else {
               row.push_back(label(item_label(item, *ind)));
-              row.push_back(figure(cell_text(total, item.indicator, unit, *ind, item.decimals)));
-              row.push_back(figure(cell_text(added, item.indicator, unit, *ind, item.decimals)));
+              std::string running;
+              if (has_running_total(*ind)) {
+                running = cell_text(total, item.indicator, unit, *ind, item.decimals);
+              } else if (std::string m =
+                             cell_text(month, item.indicator, unit, *ind, item.decimals);
+                         !m.empty()) {
+                running = fmt::format("{}（{}）", m, month_word(period));
+              }
+              row.push_back(figure(std::move(running)));
+              // 新增 of a rate is its change, in 个百分点 (never "%").
+              row.push_back(figure(cell_text(added, item.indicator, unit, *ind, item.decimals,
+                                             !ind->new_is_own_figure())));
             }
             table.rows.push_back(std::move(row));
             table.emphasized.push_back(false);
@@ -770,8 +795,10 @@ StatusOr<BulletinDocument> Bulletins::render(const Principal& who, const std::st
           for (const FigureGroup& g : block.groups) {
             for (const FigureItem& item : g.items) {
               const model::Indicator* ind = indicator_of(item.indicator);
+              bool change =
+                  ind && item.measure == model::FigureMeasure::kNew && !ind->new_is_own_figure();
               row.push_back(figure(ind ? cell_text(cells[item.measure], item.indicator, unit_code,
-                                                   *ind, item.decimals)
+                                                   *ind, item.decimals, change)
                                        : ""));
             }
           }

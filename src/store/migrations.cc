@@ -307,6 +307,13 @@ INSERT OR IGNORE INTO cell_lock(period, org_unit_id, indicator_id, task_id)
   WHERE e.status IN ('submitted', 'approved') AND i.formula = '';
 )sql";
 
+// How an indicator combines its months (sum, last, average, max), apart
+// from how it combines units (`aggregation`); the old `kind` implied it.
+constexpr std::string_view kPeriodAggregation = R"sql(
+ALTER TABLE indicator ADD COLUMN period_aggregation TEXT NOT NULL DEFAULT 'sum';
+UPDATE indicator SET period_aggregation = CASE kind WHEN 'stock' THEN 'last' ELSE 'sum' END;
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "org units and settings", kOrgUnits},
     Migration{2, "users, sessions, tokens, audit log, contacts", kAccounts},
@@ -316,6 +323,8 @@ constexpr std::array kMigrations = {
     Migration{6, "data values keyed by period and unit, indicators marked when used",
               kPeriodFirstValues},
     Migration{7, "cell locks, task cancellation, per-unit deadlines, recall", kCellLocks},
+    Migration{8, "indicators say how they combine over time (periodAggregation)",
+              kPeriodAggregation},
 };
 
 }  // namespace

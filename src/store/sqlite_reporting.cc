@@ -53,7 +53,7 @@ std::string value_text(const std::optional<double>& number,
 
 constexpr std::string_view kIndicatorColumns =
     "SELECT code, name, unit, value_type, aggregation, kind, formula, min_value, max_value, "
-    "definition, guidance FROM indicator ";
+    "definition, guidance, period_aggregation FROM indicator ";
 
 StatusOr<model::Indicator> read_indicator(const Statement& q) {
   model::Indicator ind;
@@ -62,12 +62,13 @@ StatusOr<model::Indicator> read_indicator(const Statement& q) {
   ind.unit = q.text(2);
   ASSIGN_OR_RETURN(ind.value_type, model::parse_value_type(q.text(3)));
   ASSIGN_OR_RETURN(ind.aggregation, model::parse_aggregation(q.text(4)));
-  ASSIGN_OR_RETURN(ind.kind, model::parse_indicator_kind(q.text(5)));
+  // Column 5, kind, is kept for older readers; period_aggregation implies it.
   ind.formula = q.text(6);
   ind.min = q.real(7);
   ind.max = q.real(8);
   ind.definition = q.text(9);
   ind.guidance = q.text(10);
+  ASSIGN_OR_RETURN(ind.period_aggregation, model::parse_period_aggregation(q.text(11)));
   return ind;
 }
 
@@ -77,12 +78,13 @@ void bind_indicator(Statement& q, const model::Indicator& ind) {
   q.bind(3, ind.unit);
   q.bind(4, model::value_type_name(ind.value_type));
   q.bind(5, model::aggregation_name(ind.aggregation));
-  q.bind(6, model::indicator_kind_name(ind.kind));
+  q.bind(6, model::indicator_kind_name(ind.kind()));
   q.bind(7, ind.formula);
   q.bind_optional(8, ind.min);
   q.bind_optional(9, ind.max);
   q.bind(10, ind.definition);
   q.bind(11, ind.guidance);
+  q.bind(12, model::period_aggregation_name(ind.period_aggregation));
 }
 
 std::string sections_json(const model::Form& form) {
@@ -223,11 +225,11 @@ StatusOr<std::vector<model::Indicator>> SqliteStore::list_indicators() {
 
 Status SqliteStore::insert_indicator(const model::Indicator& ind) {
   std::lock_guard lock(mu_);
-  Statement q(
-      db_,
-      "INSERT INTO indicator(code, name, unit, value_type, aggregation, kind, formula, "
-      "min_value, max_value, definition, guidance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-      "ON CONFLICT(code) DO NOTHING");
+  Statement q(db_,
+              "INSERT INTO indicator(code, name, unit, value_type, aggregation, kind, formula, "
+              "min_value, max_value, definition, guidance, period_aggregation) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+              "ON CONFLICT(code) DO NOTHING");
   RETURN_IF_ERROR(q.prepared("新增指标"));
   bind_indicator(q, ind);
   return change_one(db_, q, "新增指标",
@@ -239,7 +241,7 @@ Status SqliteStore::update_indicator(const model::Indicator& ind) {
   Statement q(db_,
               "UPDATE indicator SET name = ?2, unit = ?3, value_type = ?4, aggregation = ?5, "
               "kind = ?6, formula = ?7, min_value = ?8, max_value = ?9, definition = ?10, "
-              "guidance = ?11 WHERE code = ?1");
+              "guidance = ?11, period_aggregation = ?12 WHERE code = ?1");
   RETURN_IF_ERROR(q.prepared("更新指标"));
   bind_indicator(q, ind);
   return change_one(db_, q, "更新指标", not_found("指标", ind.code, "unknown_indicator"));

@@ -43,23 +43,30 @@ class AnalyticsTest : public ::testing::Test {
     ASSERT_TRUE(s_->org_units().load_divisions(system_, tree_units()).ok());
     ASSERT_TRUE(s_->org_units().add_department(system_, {"44_D", "省政数局", "44"}).ok());
     ASSERT_TRUE(s_->org_units().add_department(system_, {"4401_D", "广州政数局", "4401"}).ok());
-    auto add = [&](const char* code, model::IndicatorKind kind, const char* formula = "",
+    auto add = [&](const char* code, model::PeriodAggregation over_time, const char* formula = "",
                    model::Aggregation agg = model::Aggregation::kSum) {
       model::Indicator i;
       i.code = code;
       i.name = code;
-      i.kind = kind;
+      i.period_aggregation = over_time;
       i.formula = formula;
       i.aggregation = agg;
       ASSERT_TRUE(s_->metadata().create_indicator(system_, i).ok()) << code;
     };
-    add("F", model::IndicatorKind::kFlow);
-    add("S", model::IndicatorKind::kStock);
-    add("N", model::IndicatorKind::kFlow);
-    add("D", model::IndicatorKind::kFlow);
-    add("R", model::IndicatorKind::kFlow, "N / D * 100");
-    add("AVG", model::IndicatorKind::kFlow, "", model::Aggregation::kAverage);
-    add("MX", model::IndicatorKind::kFlow, "", model::Aggregation::kMax);
+    using model::PeriodAggregation;
+    add("F", PeriodAggregation::kSum);
+    add("S", PeriodAggregation::kLast);
+    add("N", PeriodAggregation::kSum);
+    add("D", PeriodAggregation::kSum);
+    add("R", PeriodAggregation::kSum, "N / D * 100");
+    add("AVG", PeriodAggregation::kSum, "", model::Aggregation::kAverage);
+    add("MX", PeriodAggregation::kSum, "", model::Aggregation::kMax);
+    // One of each time aggregation, summed over units (月活, 累计, 受理量, 峰值).
+    add("T_AVERAGE", PeriodAggregation::kAverage);
+    add("T_LAST", PeriodAggregation::kLast);
+    add("T_SUM", PeriodAggregation::kSum);
+    add("T_MAX", PeriodAggregation::kMax);
+    add("T_RATE", PeriodAggregation::kAverage, "T_AVERAGE / T_LAST * 100");
   }
 
   void put(const char* ind, const char* period, const char* org, std::optional<double> v) {
@@ -344,6 +351,155 @@ TEST_F(AnalyticsTest, MatchesNaiveRecomputationAfterRandomWrites) {
     ASSERT_EQ(got.has_value(), expected.has_value()) << ind << " " << root << " " << pe;
     if (got) {
       ASSERT_DOUBLE_EQ(*got, *expected) << ind << " " << root << " " << pe;
+    }
+  }
+}
+
+TEST_F(AnalyticsTest, AveragesAndMaximaOverAQuarterAreOfTheMonthlyTotalsOverUnits) {
+  // 广州 reports every month, 韶关 only in July: the province's monthly
+  // figures are 10, 25 (10 + 15) and 40; the average is of those three.
+  put("T_AVERAGE", "2022-07", "4401", 10);
+  put("T_AVERAGE", "2022-08", "4401", 10);
+  put("T_AVERAGE", "2022-08", "4402", 15);
+  put("T_AVERAGE", "2022-09", "4401", 40);
+  EXPECT_DOUBLE_EQ(*cell("T_AVERAGE", "44", "2022Q3"), 25);
+  EXPECT_DOUBLE_EQ(*cell("T_AVERAGE", "4401", "2022Q3"), 20);
+  EXPECT_DOUBLE_EQ(*cell("T_AVERAGE", "4402", "2022Q3"), 15);  // months without a value skipped
+  EXPECT_DOUBLE_EQ(*cell("T_AVERAGE", "44", "2022-07..2022-08"), 17.5);
+  EXPECT_DOUBLE_EQ(*cell("T_AVERAGE", "44", "2022"), 25);
+  EXPECT_FALSE(cell("T_AVERAGE", "44", "2022Q2").has_value());
+  put("T_MAX", "2022-07", "4401", 30);
+  put("T_MAX", "2022-08", "4401", 20);
+  put("T_MAX", "2022-08", "4402", 15);
+  EXPECT_DOUBLE_EQ(*cell("T_MAX", "44", "2022Q3"), 35);  // August's 20 + 15, not 30 + 15
+  EXPECT_DOUBLE_EQ(*cell("T_MAX", "4401", "2022Q3"), 30);
+}
+
+TEST_F(AnalyticsTest, NewOfAnAverageIsTheChangeAndOfARateTheChangeOfTheRatio) {
+  put("T_AVERAGE", "2022-07", "4401", 40);
+  put("T_AVERAGE", "2022-08", "4401", 46);
+  put("T_LAST", "2022-07", "4401", 100);
+  put("T_LAST", "2022-08", "4401", 200);
+  put("N", "2022-07", "4401", 90);
+  put("D", "2022-07", "4401", 100);
+  put("N", "2022-08", "4401", 45);
+  put("D", "2022-08", "4401", 50);
+  put("N", "2022-08", "4402", 1);
+  put("D", "2022-08", "4402", 10);
+  EXPECT_DOUBLE_EQ(*cell("T_AVERAGE", "4401", "2022-08", Measure::kNew), 6);
+  // 23% in August, 40% in July: −17 个百分点, whatever the operands' rules.
+  EXPECT_DOUBLE_EQ(*cell("T_RATE", "4401", "2022-08", Measure::kNew), 23.0 - 40.0);
+  // A rate of flows (summed over time) still reports its change: 46/60 − 90/100.
+  EXPECT_DOUBLE_EQ(*cell("R", "44", "2022-08", Measure::kNew), 46.0 / 60.0 * 100 - 90.0);
+  EXPECT_DOUBLE_EQ(*cell("N", "44", "2022-08", Measure::kNew), 46);  // a flow: the month itself
+}
+
+// Random values of one indicator per time aggregation, then quarters,
+// years and month ranges of random subtrees (and their children as rows)
+// compared with a naive recomputation: per month the sum over the
+// subtree, then over the months summed, the last with a value, averaged
+// over the months with a value, or the largest.
+TEST_F(AnalyticsTest, TimeAggregationsOverQuartersAndYearsMatchNaiveRecomputation) {
+  std::mt19937 rng(816);
+  auto tree = s_->org_units().tree();
+  std::vector<std::string> codes;
+  for (model::Ordinal o = 0; o < tree->size(); ++o) codes.push_back(tree->unit(o).code);
+  const std::string indicators[] = {"T_AVERAGE", "T_LAST", "T_SUM", "T_MAX"};
+  std::vector<std::string> months;
+  for (int m = 1; m <= 12; ++m) months.push_back(fmt::format("2022-{:02d}", m));
+  std::map<std::tuple<std::string, std::string, std::string>, double> truth;
+  std::vector<store::ValueWrite> writes;
+  for (int i = 0; i < 1500; ++i) {
+    const std::string& ind = indicators[rng() % 4];
+    const std::string& unit = codes[rng() % codes.size()];
+    const std::string& month = months[rng() % months.size()];
+    // Negative values too, so that a maximum is not always the largest sum.
+    double v = static_cast<double>(static_cast<int>(rng() % 2000) - 500) / 4;
+    writes.push_back({ind, unit, month, v, std::nullopt});
+    truth[{ind, unit, month}] = v;
+  }
+  ASSERT_TRUE(s_->store().write_values(writes, {"t", "import", 0}).ok());
+  s_->analytics().apply(writes);
+
+  auto naive_month = [&](const std::string& ind, const std::string& root,
+                         const std::string& month) -> std::optional<double> {
+    std::optional<double> sum;
+    for (const auto& [key, v] : truth) {
+      const auto& [i, u, m] = key;
+      if (i == ind && m == month && tree->in_subtree(*tree->find(root), *tree->find(u)))
+        sum = sum.value_or(0) + v;
+    }
+    return sum;
+  };
+  auto naive = [&](const std::string& ind, const std::string& root,
+                   const std::vector<std::string>& span) -> std::optional<double> {
+    std::optional<double> out;
+    int with_value = 0;
+    for (const std::string& m : span) {
+      std::optional<double> v = naive_month(ind, root, m);
+      if (!v) continue;
+      ++with_value;
+      if (ind == "T_LAST") {
+        out = v;  // months run oldest first: the last one with a value stays
+      } else if (ind == "T_MAX") {
+        out = std::max(out.value_or(*v), *v);
+      } else {
+        out = out.value_or(0) + *v;
+      }
+    }
+    if (out && ind == "T_AVERAGE") *out /= with_value;
+    return out;
+  };
+  for (int q = 0; q < 300; ++q) {
+    const std::string& ind = indicators[rng() % 4];
+    const std::string& root = codes[rng() % codes.size()];
+    std::string pe;
+    std::vector<std::string> span;
+    switch (rng() % 3) {
+      case 0: {
+        int quarter = 1 + static_cast<int>(rng() % 4);
+        pe = fmt::format("2022Q{}", quarter);
+        span.assign(months.begin() + 3 * (quarter - 1), months.begin() + 3 * quarter);
+        break;
+      }
+      case 1:
+        pe = "2022";
+        span = months;
+        break;
+      default: {
+        int last = 1 + static_cast<int>(rng() % 12);  // 1—N月
+        pe = fmt::format("2022-01..2022-{:02d}", last);
+        span.assign(months.begin(), months.begin() + last);
+      }
+    }
+    const bool children = rng() % 2 == 0;
+    AnalyticsRequest req;
+    req.dx = {ind};
+    req.ou = {root};
+    if (children) req.ou.push_back("CHILDREN");
+    req.pe = {pe};
+    req.shown = {"ou"};
+    auto t = s_->analytics().query(system_, req);
+    ASSERT_TRUE(t.ok()) << t.status().to_string();
+    std::map<std::string, double> got;
+    for (std::size_t r = 0; r < t->row_count(); ++r)
+      got[std::string(t->key(r, 0))] = *t->cell(r, 0);
+    std::map<std::string, double> expected;
+    std::vector<std::string> rows = {root};
+    if (children) {
+      rows.clear();
+      for (model::Ordinal c : tree->children(*tree->find(root))) {
+        if (tree->unit(c).kind == model::OrgUnitKind::kRegion) rows.push_back(tree->unit(c).code);
+      }
+    }
+    for (const std::string& code : rows) {
+      if (std::optional<double> v = naive(ind, code, span)) expected[code] = *v;
+    }
+    SCOPED_TRACE(::testing::Message() << ind << " " << root << " " << pe);
+    ASSERT_EQ(got.size(), expected.size());
+    for (const auto& [code, v] : expected) {
+      ASSERT_TRUE(got.count(code)) << code;
+      ASSERT_NEAR(got[code], v, 1e-9 * std::max(1.0, std::abs(v))) << code;
     }
   }
 }

@@ -33,7 +33,7 @@ class BulletinsTest : public ::testing::Test {
       i.code = code;
       i.name = std::string("指标") + code;
       i.unit = unit;
-      i.kind = kind;
+      i.period_aggregation = model::period_aggregation_of(kind);
       i.value_type = type;
       i.formula = formula;
       i.aggregation = kind == model::IndicatorKind::kStock ? model::Aggregation::kLast
@@ -167,6 +167,44 @@ TEST_F(BulletinsTest, FiguresFollowTheAnalyticsSemantics) {
   EXPECT_EQ(cell(projects, "合计", 2), "+1");
 
   ASSERT_EQ(doc->blocks[4].lines.size(), 1u);
+}
+
+// Regression (issue 16): the demo bulletin printed 粤商通月活跃用户数 累计 as
+// eight months of monthly-active users added up, and the 新增 of a rate in %.
+TEST_F(BulletinsTest, AnAverageHasNoYearSumAndARateChangesInPercentagePoints) {
+  model::Indicator mau;
+  mau.code = "MAU";
+  mau.name = "月活";
+  mau.unit = "万";
+  mau.period_aggregation = model::PeriodAggregation::kAverage;
+  ASSERT_TRUE(s_->metadata().create_indicator(system_, mau).ok());
+  put("MAU", "2022-07", "4401", 40);
+  put("MAU", "2022-08", "4401", 46);
+  put("MAU", "2022-08", "4402", 4);
+  put("N", "2022-07", "4401", 9);
+  put("D", "2022-07", "4401", 10);  // July: 90%
+  put("N", "2022-08", "4401", 17);
+  put("D", "2022-08", "4401", 20);  // August: 85%
+  ASSERT_TRUE(create(R"({
+    "code": "a", "title": "月报", "orgUnit": "44", "blocks": [
+      {"type": "text", "html": "<p>接通率较上月变化{{新增 指标=R 格式=0.00}}个百分点，1—{月}月月均{{累计 指标=MAU 格式=0.0}}万。</p>"},
+      {"type": "indicators", "groups": [{"name": "甲", "items": [
+        {"indicator": "MAU"}, {"indicator": "F"}, {"indicator": "R"}]}]},
+      {"type": "units", "orgUnits": ["4401"], "groups": [{"name": "甲", "items": [
+        {"indicator": "R", "measure": "new"}]}]}]})")
+                  .ok());
+  auto doc = s_->bulletins().render(system_, "a", {"2022-08", "", "html"});
+  ASSERT_TRUE(doc.ok()) << doc.status().to_string();
+  std::string text;
+  for (const model::TextRun& r : doc->blocks[0].paragraphs[0].runs) text += r.text;
+  EXPECT_EQ(text, "接通率较上月变化-5.00个百分点，1—8月月均45.0万。");  // (40 + 50) / 2
+  const DocTable& ind = *doc->blocks[1].table;
+  // August's 50 (46 + 4), marked as the month's, not 40 + 50 = 90.
+  EXPECT_EQ(cell(ind, "月活(万)", 2), "50.00（8月）");
+  EXPECT_EQ(cell(ind, "月活(万)", 3), "10.00");  // 50 − 40
+  EXPECT_EQ(cell(ind, "指标R", 2), "86.67%");    // 1—8月: (9 + 17) / (10 + 20)
+  EXPECT_EQ(cell(ind, "指标R", 3), "-5.00个百分点");
+  EXPECT_EQ(cell(*doc->blocks[2].table, "广州", 1), "-5.00个百分点");
 }
 
 TEST_F(BulletinsTest, WritingChecksIndicatorsAndUnitsNamingTheField) {

@@ -3,6 +3,8 @@
 // migration of values written before the bulk layout.
 #include <sqlite3.h>
 
+#include <map>
+
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -347,6 +349,60 @@ TEST(DataValuesMigrationTest, ValuesAndHistoryWrittenBeforeTheBulkLayoutSurvive)
   ASSERT_EQ(history.size(), 3u);
   EXPECT_EQ(history[2].old_value, "9");
   EXPECT_EQ(history[2].new_value, "11");
+}
+
+// A store written before migration 8 had only `kind`: its stocks take the
+// last month over time, its flows are summed.
+TEST(IndicatorMigrationTest, KindBecomesPeriodAggregationStockLastFlowSum) {
+  testing::TempDir dir;
+  const std::string path = dir.file("old.db");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    auto exec = [db](const std::string& sql) {
+      char* err = nullptr;
+      int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+      std::string message = err ? err : "";
+      sqlite3_free(err);
+      return rc == SQLITE_OK ? std::string() : message;
+    };
+    ASSERT_EQ(exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT "
+                   "NULL, applied_at TEXT NOT NULL DEFAULT '')"),
+              "");
+    for (const Migration& m : migrations()) {
+      if (m.version > 7) break;
+      ASSERT_EQ(exec(std::string(m.sqlite_sql)), "") << m.version;
+      ASSERT_EQ(exec("INSERT INTO schema_migrations(version, name) VALUES (" +
+                     std::to_string(m.version) + ", 'old')"),
+                "");
+    }
+    ASSERT_EQ(exec("INSERT INTO indicator(code, name, unit, value_type, aggregation, kind, "
+                   "formula, definition, guidance) VALUES "
+                   "('S', 'S', '', 'number', 'last', 'stock', '', '', ''),"
+                   "('F', 'F', '', 'number', 'sum', 'flow', '', '', '');"),
+              "");
+    sqlite3_close(db);
+  }
+  auto store = open_store(path);
+  ASSERT_TRUE(store.ok()) << store.status().to_string();
+  auto indicators = (*store)->list_indicators();
+  ASSERT_TRUE(indicators.ok());
+  std::map<std::string, model::PeriodAggregation> over_time;
+  for (const model::Indicator& i : *indicators) over_time[i.code] = i.period_aggregation;
+  EXPECT_EQ(over_time.at("S"), model::PeriodAggregation::kLast);
+  EXPECT_EQ(over_time.at("F"), model::PeriodAggregation::kSum);
+
+  // Written back, an average keeps its rule and stores the matching kind.
+  model::Indicator mau = {};
+  mau.code = "MAU";
+  mau.name = "月活";
+  mau.period_aggregation = model::PeriodAggregation::kAverage;
+  ASSERT_TRUE((*store)->insert_indicator(mau).ok());
+  indicators = (*store)->list_indicators();
+  ASSERT_TRUE(indicators.ok());
+  std::map<std::string, model::PeriodAggregation> written;
+  for (const model::Indicator& i : *indicators) written[i.code] = i.period_aggregation;
+  EXPECT_EQ(written.at("MAU"), model::PeriodAggregation::kAverage);
 }
 
 }  // namespace

@@ -48,7 +48,7 @@ Status add_project_indicators(service::Services& s, const service::Principal& sy
     count.name = std::string("信息化项目数（") + st.name + "）";
     count.unit = "个";
     count.value_type = model::ValueType::kInteger;
-    count.kind = model::IndicatorKind::kStock;
+    count.period_aggregation = model::PeriodAggregation::kLast;
     count.aggregation = model::Aggregation::kLast;
     count.min = 0;
     count.definition = std::string("月末处于“") + st.name + "”阶段的信息化项目数";
@@ -116,7 +116,7 @@ constexpr std::string_view kBulletin = R"json({
         {"indicator": "GDZWFW_ITEMS", "label": "广东政务服务网可网办事项(项)"},
         {"indicator": "YZZ_MACHINES", "label": "粤智助自助机(台)"},
         {"indicator": "YZZ_TRANSACTIONS", "label": "粤智助办件量(万件)", "decimals": 1}]}],
-     "note": "注：累计为月末数，流量指标为1月至本月合计；比率按汇总后的分子分母计算。"},
+     "note": "注：累计栏中，存量指标为月末数，流量指标为1月至{月}月合计；月活跃用户数、日活用户数、日活率按月统计，不作累计，列{月}月数并注明月份。比率按汇总后的分子分母计算，其新增为较上月增减的百分点。"},
     {"type": "projects", "title": "全省信息化项目情况", "stages": [
       {"label": "准备", "count": "PRJ_PREPARING", "amount": "PRJ_AMOUNT_PREPARING"},
       {"label": "采购", "count": "PRJ_PROCURING", "amount": "PRJ_AMOUNT_PROCURING"},

@@ -10,7 +10,7 @@ namespace tianbao::cli {
 namespace {
 
 using model::Aggregation;
-using model::IndicatorKind;
+using model::PeriodAggregation;
 using model::ValueType;
 
 struct DemoIndicator {
@@ -18,55 +18,55 @@ struct DemoIndicator {
   const char* name;
   const char* unit;
   ValueType type;
-  IndicatorKind kind;
+  PeriodAggregation over_time;  // stocks last, flows sum, 月活/日均 average
   const char* formula;
   const char* definition;
 };
 
 constexpr DemoIndicator kIndicators[] = {
-    {"YSS_REG_USERS", "粤省事实名注册用户数", "万", ValueType::kNumber, IndicatorKind::kStock, "",
-     "截至月末在粤省事完成实名注册的用户数（累计）"},
-    {"YSS_SERVICES", "粤省事上线服务事项", "项", ValueType::kInteger, IndicatorKind::kStock, "",
+    {"YSS_REG_USERS", "粤省事实名注册用户数", "万", ValueType::kNumber, PeriodAggregation::kLast,
+     "", "截至月末在粤省事完成实名注册的用户数（累计）"},
+    {"YSS_SERVICES", "粤省事上线服务事项", "项", ValueType::kInteger, PeriodAggregation::kLast, "",
      "截至月末在粤省事上线的服务事项数（累计）"},
-    {"YSS_APP_INSTALLS", "粤省事APP安装量", "万", ValueType::kNumber, IndicatorKind::kStock, "",
+    {"YSS_APP_INSTALLS", "粤省事APP安装量", "万", ValueType::kNumber, PeriodAggregation::kLast, "",
      "截至月末粤省事APP累计安装量"},
-    {"MARKET_ENTITIES", "市场主体总数", "万", ValueType::kNumber, IndicatorKind::kStock, "",
+    {"MARKET_ENTITIES", "市场主体总数", "万", ValueType::kNumber, PeriodAggregation::kLast, "",
      "市场监管部门登记在册的市场主体数"},
-    {"YST_ENTITIES", "粤商通市场主体注册量", "万", ValueType::kNumber, IndicatorKind::kStock, "",
+    {"YST_ENTITIES", "粤商通市场主体注册量", "万", ValueType::kNumber, PeriodAggregation::kLast, "",
      "在粤商通注册的市场主体数（累计）"},
-    {"YST_COVERAGE", "粤商通覆盖率", "%", ValueType::kPercent, IndicatorKind::kStock,
+    {"YST_COVERAGE", "粤商通覆盖率", "%", ValueType::kPercent, PeriodAggregation::kLast,
      "YST_ENTITIES / MARKET_ENTITIES * 100", "粤商通注册市场主体占市场主体总数的比例"},
-    {"YST_MAU", "粤商通月活跃用户数", "万", ValueType::kNumber, IndicatorKind::kFlow, "",
+    {"YST_MAU", "粤商通月活跃用户数", "万", ValueType::kNumber, PeriodAggregation::kAverage, "",
      "当月至少登录一次的用户数"},
-    {"YZY_OPENED", "粤政易开通用户", "万人", ValueType::kNumber, IndicatorKind::kStock, "",
+    {"YZY_OPENED", "粤政易开通用户", "万人", ValueType::kNumber, PeriodAggregation::kLast, "",
      "截至月末开通粤政易的公职人员数"},
-    {"YZY_DAU", "粤政易日活用户数", "万人", ValueType::kNumber, IndicatorKind::kStock, "",
+    {"YZY_DAU", "粤政易日活用户数", "万人", ValueType::kNumber, PeriodAggregation::kAverage, "",
      "当月日均活跃用户数"},
-    {"YZY_DAU_RATE", "粤政易日活率", "%", ValueType::kPercent, IndicatorKind::kStock,
+    {"YZY_DAU_RATE", "粤政易日活率", "%", ValueType::kPercent, PeriodAggregation::kAverage,
      "YZY_DAU / YZY_OPENED * 100", "日活用户数占开通用户的比例"},
-    {"HOTLINE_CALLS", "粤省心热线来电量", "万次", ValueType::kNumber, IndicatorKind::kFlow, "",
+    {"HOTLINE_CALLS", "粤省心热线来电量", "万次", ValueType::kNumber, PeriodAggregation::kSum, "",
      "当月 12345 热线呼入量"},
-    {"HOTLINE_ANSWERED", "粤省心热线接通量", "万次", ValueType::kNumber, IndicatorKind::kFlow, "",
-     "当月人工接通量"},
-    {"HOTLINE_RATE", "粤省心热线接通率", "%", ValueType::kPercent, IndicatorKind::kFlow,
+    {"HOTLINE_ANSWERED", "粤省心热线接通量", "万次", ValueType::kNumber, PeriodAggregation::kSum,
+     "", "当月人工接通量"},
+    {"HOTLINE_RATE", "粤省心热线接通率", "%", ValueType::kPercent, PeriodAggregation::kSum,
      "HOTLINE_ANSWERED / HOTLINE_CALLS * 100", "接通量占来电量的比例"},
-    {"GDZWFW_ITEMS", "广东政务服务网可网办事项", "项", ValueType::kInteger, IndicatorKind::kStock,
-     "", "截至月末可全程网办的政务服务事项数"},
-    {"YZZ_MACHINES", "粤智助自助机数量", "台", ValueType::kInteger, IndicatorKind::kStock, "",
+    {"GDZWFW_ITEMS", "广东政务服务网可网办事项", "项", ValueType::kInteger,
+     PeriodAggregation::kLast, "", "截至月末可全程网办的政务服务事项数"},
+    {"YZZ_MACHINES", "粤智助自助机数量", "台", ValueType::kInteger, PeriodAggregation::kLast, "",
      "截至月末投放运行的粤智助政务服务自助机"},
-    {"YZZ_TRANSACTIONS", "粤智助办件量", "万件", ValueType::kNumber, IndicatorKind::kFlow, "",
+    {"YZZ_TRANSACTIONS", "粤智助办件量", "万件", ValueType::kNumber, PeriodAggregation::kSum, "",
      "当月通过粤智助自助机办理的业务量"},
-    {"ZW_CASES", "政务服务办件量", "件", ValueType::kInteger, IndicatorKind::kFlow, "",
+    {"ZW_CASES", "政务服务办件量", "件", ValueType::kInteger, PeriodAggregation::kSum, "",
      "当月镇街政务服务中心受理的办件"},
-    {"ZW_ONLINE_CASES", "网上办件量", "件", ValueType::kInteger, IndicatorKind::kFlow, "",
+    {"ZW_ONLINE_CASES", "网上办件量", "件", ValueType::kInteger, PeriodAggregation::kSum, "",
      "其中通过网上办理的办件"},
-    {"ZW_ONLINE_RATE", "网办率", "%", ValueType::kPercent, IndicatorKind::kFlow,
+    {"ZW_ONLINE_RATE", "网办率", "%", ValueType::kPercent, PeriodAggregation::kSum,
      "ZW_ONLINE_CASES / ZW_CASES * 100", "网上办件量占办件量的比例"},
-    {"VIL_AGENT_CASES", "代办帮办件数", "件", ValueType::kInteger, IndicatorKind::kFlow, "",
+    {"VIL_AGENT_CASES", "代办帮办件数", "件", ValueType::kInteger, PeriodAggregation::kSum, "",
      "当月村（居）便民服务站代办帮办的事项数"},
-    {"VIL_YZZ_USES", "粤智助使用人次", "人次", ValueType::kInteger, IndicatorKind::kFlow, "",
+    {"VIL_YZZ_USES", "粤智助使用人次", "人次", ValueType::kInteger, PeriodAggregation::kSum, "",
      "当月本村（居）粤智助自助机使用人次"},
-    {"VIL_OPEN_DAYS", "便民服务站开放天数", "天", ValueType::kInteger, IndicatorKind::kFlow, "",
+    {"VIL_OPEN_DAYS", "便民服务站开放天数", "天", ValueType::kInteger, PeriodAggregation::kSum, "",
      "当月便民服务站对外开放的天数"},
 };
 
@@ -135,10 +135,10 @@ Status add_indicators(service::Services& s, const service::Principal& system,
     ind.name = d.name;
     ind.unit = d.unit;
     ind.value_type = d.type;
-    ind.kind = d.kind;
+    ind.period_aggregation = d.over_time;
     ind.formula = d.formula;
     ind.definition = d.definition;
-    ind.aggregation = d.kind == IndicatorKind::kStock ? Aggregation::kLast : Aggregation::kSum;
+    ind.aggregation = Aggregation::kSum;  // over units; over time is period_aggregation
     ind.min = 0;
     if (d.type == ValueType::kPercent) ind.max = 100;
     if (std::string_view(d.code) == "VIL_OPEN_DAYS") ind.max = 31;

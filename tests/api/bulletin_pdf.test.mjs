@@ -87,10 +87,13 @@ test('the DOCX converts to PDF and PNG, and its tables hold the analytics figure
   const sum = cities.reduce((a, c) => a + Number(numbers(line(c))[0]), 0);
   assert.ok(Number(numbers(line('全省'))[0]) > sum, 'the total includes 省直, so it exceeds the cities’ sum');
 
-  // The main-indicators table: 接通率 累计 (1–8月, ratio of sums) and 8月.
-  const rate = await value('dimension=dx:HOTLINE_RATE&filter=ou:44&dimension=pe:2022-01..2022-08;2022-08');
-  const r = (pe) => Number(rate.find((x) => x[1] === pe)[2]).toFixed(2) + '%';
-  assert.deepEqual(numbers(line('接通率')), [r('2022-01..2022-08'), r('2022-08')]);
+  // The main-indicators table: 接通率 累计 (1–8月, ratio of sums) and its
+  // change from July in 个百分点.
+  const rate = await value('dimension=dx:HOTLINE_RATE&filter=ou:44&dimension=pe:2022-01..2022-08;2022-07;2022-08');
+  const r = (pe) => Number(rate.find((x) => x[1] === pe)[2]);
+  const change = (r('2022-08') - r('2022-07')).toFixed(2);
+  assert.deepEqual(numbers(line('接通率')), [r('2022-01..2022-08').toFixed(2) + '%', change]);
+  assert.doesNotMatch(line('接通率'), new RegExp(`${change}%`));
 
   // The projects table: counts with the month's change, and the total row.
   const prj = await value('dimension=dx:PRJ_PREPARING;PRJ_ACCEPTED&filter=ou:44&dimension=pe:2022-07;2022-08');

@@ -169,10 +169,13 @@ test('the HTML holds the figures analytics gives, the province total including �
     '中山', '江门', '阳江', '湛江', '茂名', '肇庆', '清远', '潮州', '揭阳', '云浮', '省直', '全省'];
   const at = order.map((name) => html.indexOf(`<td>${name}</td>`));
   assert.ok(at.every((i, k) => i > 0 && (k === 0 || i > at[k - 1])), `rows in the official order: ${at}`);
-  const rate = await analytics('dimension=dx:HOTLINE_RATE&filter=ou:44&dimension=pe:2022-01..2022-08;2022-08');
-  const ytd = Number(rate.find((r) => r[1] === '2022-01..2022-08')[2]).toFixed(2);
-  const month = Number(rate.find((r) => r[1] === '2022-08')[2]).toFixed(2);
-  assert.match(html, new RegExp(`<td>接通率</td><td class="figure">${ytd}%</td><td class="figure">${month}%</td>`));
+  // 接通率: 累计 is 1–8月's ratio of sums, 8月新增 the change from July's
+  // ratio in 个百分点 (not August's rate with a %).
+  const rate = await analytics('dimension=dx:HOTLINE_RATE&filter=ou:44&dimension=pe:2022-01..2022-08;2022-07;2022-08');
+  const ratio = (pe) => Number(rate.find((r) => r[1] === pe)[2]);
+  const ytd = ratio('2022-01..2022-08').toFixed(2);
+  const change = (ratio('2022-08') - ratio('2022-07')).toFixed(2);
+  assert.match(html, new RegExp(`<td>接通率</td><td class="figure">${ytd}%</td><td class="figure">${change}个百分点</td>`));
 });
 
 test('tianbao bulletin render writes the same document from the command line', () => {

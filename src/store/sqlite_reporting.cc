@@ -471,6 +471,29 @@ StatusOr<std::int64_t> SqliteStore::commit_entry(const EntryCommit& c) {
   std::lock_guard lock(mu_);
   Transaction tx(db_);
   RETURN_IF_ERROR(tx.begin());
+  ASSIGN_OR_RETURN(WriteSummary written, commit_entry_locked(c));
+  RETURN_IF_ERROR(tx.commit());
+  if (c.context.committed) c.context.committed(written);
+  return c.expected_version + 1;
+}
+
+Status SqliteStore::commit_entries(const std::vector<EntryCommit>& commits) {
+  std::lock_guard lock(mu_);
+  Transaction tx(db_);
+  RETURN_IF_ERROR(tx.begin());
+  std::vector<WriteSummary> written;
+  for (const EntryCommit& c : commits) {
+    ASSIGN_OR_RETURN(WriteSummary w, commit_entry_locked(c));
+    written.push_back(std::move(w));
+  }
+  RETURN_IF_ERROR(tx.commit());
+  for (std::size_t i = 0; i < commits.size(); ++i) {
+    if (commits[i].context.committed) commits[i].context.committed(written[i]);
+  }
+  return Status::Ok();
+}
+
+StatusOr<WriteSummary> SqliteStore::commit_entry_locked(const EntryCommit& c) {
   std::int64_t next_version = c.expected_version + 1;
   {
     Statement q(db_,
@@ -543,9 +566,7 @@ StatusOr<std::int64_t> SqliteStore::commit_entry(const EntryCommit& c) {
     q.bind(8, c.event->org_code);
     RETURN_IF_ERROR(q.run("记录流转"));
   }
-  RETURN_IF_ERROR(tx.commit());
-  if (c.context.committed) c.context.committed(written);
-  return next_version;
+  return written;
 }
 
 StatusOr<std::vector<EntryEvent>> SqliteStore::entry_events(std::int64_t task_id,

@@ -82,6 +82,7 @@ class SqliteStore final : public Store {
   StatusOr<std::vector<CellHolder>> cell_holders(
       std::string_view org_code, std::string_view period,
       const std::vector<std::string>& indicators) override;
+  Status commit_entries(const std::vector<EntryCommit>& commits) override;
   StatusOr<std::vector<EntryEvent>> entry_events(std::int64_t task_id,
                                                  std::string_view org_code) override;
   StatusOr<WriteSummary> write_values(const std::vector<ValueWrite>& writes,
@@ -118,6 +119,8 @@ class SqliteStore final : public Store {
   // REQUIRES: mu_ held and a transaction open.
   StatusOr<WriteSummary> write_values_locked(const std::vector<ValueWrite>& writes,
                                              const WriteContext& context);
+  // REQUIRES: mu_ held and a transaction open. Returns what the writes did.
+  StatusOr<WriteSummary> commit_entry_locked(const EntryCommit& commit);
   StatusOr<std::vector<EntryRecord>> select_entries(std::string_view where,
                                                     const std::vector<std::string>& binds,
                                                     std::int64_t task_id);

@@ -357,6 +357,10 @@ class Store {
   // (and its task is open), and releases them otherwise; a write to a cell
   // another entry holds refuses the whole step (cell_locked).
   virtual StatusOr<std::int64_t> commit_entry(const EntryCommit& commit) = 0;
+  // Applies several steps, in order, as one transaction: all or none. For
+  // recording a history of many steps (the demo) without a durable commit
+  // each; a step's expected_version counts the steps before it.
+  virtual Status commit_entries(const std::vector<EntryCommit>& commits) = 0;
   virtual StatusOr<std::vector<EntryEvent>> entry_events(std::int64_t task_id,
                                                          std::string_view org_code) = 0;
   // Adds units to a task (new entries, not started); units already in it are skipped.

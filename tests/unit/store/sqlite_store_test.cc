@@ -148,5 +148,65 @@ TEST(SqliteStoreTest, CommittedWriteSurvivesKill9) {
                           [](const OrgUnit& u) { return u.code == "44_ZSJ"; }));
 }
 
+// A history of steps (the demo's) goes in as one transaction: a step that
+// does not fit (here a stale version) leaves none of them behind.
+TEST(SqliteStoreTest, CommitEntriesAppliesAllStepsOrNone) {
+  testing::TempDir dir;
+  auto store = *open_store(dir.file("t.db"));
+  ASSERT_TRUE(store->upsert_org_units(guangdong_sample()).ok());
+  model::Indicator ind;
+  ind.code = "X";
+  ind.name = "X";
+  ASSERT_TRUE(store->insert_indicator(ind).ok());
+  model::Form form;
+  form.code = "F";
+  form.name = "F";
+  form.levels = {2};
+  form.sections = {{"s", {"X"}}};
+  ASSERT_TRUE(store->insert_form(form).ok());
+  TaskRecord task;
+  task.form_code = "F";
+  task.period = "2022-08";
+  task.deadline = "P10D";
+  task.due_date = "2022-09-10";
+  task.issuer_org = "44";
+  auto id = store->insert_task(task, {"4408"});
+  ASSERT_TRUE(id.ok()) << id.status().to_string();
+
+  auto step = [&](std::int64_t version, model::EntryStatus to, const char* action,
+                  std::int64_t at) {
+    EntryCommit c;
+    c.task_id = *id;
+    c.org_code = "4408";
+    c.expected_version = version;
+    c.next.status = to;
+    c.context = {"zj_filler", "form", at};
+    if (to == model::EntryStatus::kDraft) c.writes = {{"X", "4408", "2022-08", 5.0, std::nullopt}};
+    c.event = EntryEvent{*id, "4408", at, "zj_filler", action, "", "", ""};
+    return c;
+  };
+  using model::EntryStatus;
+  Status stale = store->commit_entries({step(0, EntryStatus::kDraft, "save", 1000),
+                                        step(0, EntryStatus::kSubmitted, "submit", 2000)});
+  EXPECT_EQ(stale.code(), StatusCode::kConflict);
+  EXPECT_EQ((*store->find_entry(*id, "4408"))->version, 0);
+  EXPECT_TRUE(store->entry_events(*id, "4408")->empty());
+  EXPECT_TRUE(store->find_values("4408", {"2022-08"}, {"X"})->empty());
+
+  ASSERT_TRUE(store
+                  ->commit_entries({step(0, EntryStatus::kDraft, "save", 1000),
+                                    step(1, EntryStatus::kSubmitted, "submit", 2000)})
+                  .ok());
+  std::optional<EntryRecord> entry = *store->find_entry(*id, "4408");
+  EXPECT_EQ(entry->version, 2);
+  EXPECT_EQ(entry->status, EntryStatus::kSubmitted);
+  EXPECT_EQ(entry->updated_at, 2000);
+  std::vector<EntryEvent> events = *store->entry_events(*id, "4408");
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].action, "save");
+  EXPECT_EQ(events[1].at, 2000);
+  EXPECT_EQ(store->find_values("4408", {"2022-08"}, {"X"})->size(), 1u);
+}
+
 }  // namespace
 }  // namespace tianbao::store

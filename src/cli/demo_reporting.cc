@@ -1,9 +1,8 @@
 #include "cli/demo_reporting.h"
 
-#include <cmath>
-#include <ctime>
-
 #include <fmt/format.h>
+
+#include "cli/demo_figures.h"
 
 namespace tianbao::cli {
 
@@ -69,63 +68,6 @@ constexpr DemoIndicator kIndicators[] = {
     {"VIL_OPEN_DAYS", "便民服务站开放天数", "天", ValueType::kInteger, PeriodAggregation::kSum, "",
      "当月便民服务站对外开放的天数"},
 };
-
-// Rough resident population (millions) of each city, to make figures plausible.
-constexpr std::pair<const char*, double> kCityWeights[] = {
-    {"4401", 18.7}, {"4402", 2.9}, {"4403", 17.6}, {"4404", 2.4}, {"4405", 5.5},  {"4406", 9.5},
-    {"4407", 4.8},  {"4408", 7.0}, {"4409", 6.2},  {"4412", 4.1}, {"4413", 6.0},  {"4414", 3.9},
-    {"4415", 2.7},  {"4416", 2.8}, {"4417", 2.6},  {"4418", 4.0}, {"4419", 10.5}, {"4420", 4.4},
-    {"4451", 2.6},  {"4452", 5.6}, {"4453", 2.4},
-};
-
-constexpr const char* kProvincialDepartments[] = {"44_ZSJ", "44_GAT", "44_RST", "44_SCJGJ",
-                                                  "44_WJW"};
-
-double round_to(double v, int digits) {
-  double f = std::pow(10.0, digits);
-  return std::round(v * f) / f;
-}
-
-// A small deterministic wobble per unit and month, so series are not straight lines.
-double wobble(const std::string& code, int month) {
-  std::size_t h = std::hash<std::string>{}(code);
-  return std::sin(static_cast<double>(h % 97) + month * 0.9) * 0.04;
-}
-
-std::vector<std::string> demo_months() {
-  std::vector<std::string> out;
-  model::Period p = model::Period::month(2021, 9);
-  for (int i = 0; i < 12; ++i) {
-    out.push_back(p.to_string());
-    p = model::Period::month(2021 + (8 + i + 1) / 12, (8 + i + 1) % 12 + 1);
-  }
-  return out;
-}
-
-void city_values(const std::string& code, double weight, int m, const std::string& period,
-                 std::vector<store::ValueWrite>& out) {
-  double w = weight / 10.0;
-  double g = 1 + wobble(code, m);
-  auto put = [&](const char* ind, double v) {
-    out.push_back({ind, code, period, v, std::nullopt});
-  };
-  put("YSS_REG_USERS", round_to(w * 600 * (1 + 0.02 * m), 1));
-  put("YSS_SERVICES", std::round(800 + w * 400 + 5 * m));
-  put("YSS_APP_INSTALLS", round_to(w * 300 * (1 + 0.015 * m), 1));
-  double entities = round_to(w * 700 * (1 + 0.005 * m), 1);
-  put("MARKET_ENTITIES", entities);
-  put("YST_ENTITIES", round_to(entities * (0.6 + 0.01 * m), 1));
-  put("YST_MAU", round_to(w * 80 * g, 1));
-  double opened = round_to(w * 30 * (1 + 0.01 * m), 2);
-  put("YZY_OPENED", opened);
-  put("YZY_DAU", round_to(opened * (0.55 + 0.005 * m) * g, 2));
-  double calls = round_to(w * 120 * g, 1);
-  put("HOTLINE_CALLS", calls);
-  put("HOTLINE_ANSWERED", round_to(calls * (0.88 + 0.005 * m), 1));
-  put("GDZWFW_ITEMS", std::round(1500 + w * 200 + 3 * m));
-  put("YZZ_MACHINES", std::round(w * 600 + 3 * m));
-  put("YZZ_TRANSACTIONS", round_to(w * 40 * g, 1));
-}
 
 Status add_indicators(service::Services& s, const service::Principal& system,
                       ReportingDemoSummary& summary) {
@@ -194,116 +136,36 @@ Status add_forms_and_rules(service::Services& s, const service::Principal& syste
   return Status::Ok();
 }
 
-// Marks an entry approved by every level up to its task's issuer, as if the
-// month had gone through the workflow.
-Status approve_all(service::Services& s, std::int64_t task_id, const std::string& issuer) {
-  auto tree = s.org_units().tree();
-  ASSIGN_OR_RETURN(auto entries, s.store().list_entries(task_id));
-  std::int64_t now = s.clock().now_ms();
-  for (const store::EntryRecord& e : entries) {
-    store::EntryCommit c;
-    c.task_id = task_id;
-    c.org_code = e.org_code;
-    c.expected_version = e.version;
-    c.next = e;
-    c.next.status = model::EntryStatus::kApproved;
-    c.next.submitted_at = now;
-    std::optional<model::Ordinal> at = tree->find(e.org_code);
-    std::optional<model::Ordinal> top = tree->find(issuer);
-    while (at && top && (at = tree->parent(*at)) && tree->in_subtree(*top, *at)) {
-      c.next.approvals.push_back(tree->unit(*at).code);
-    }
-    c.context = {"demo", "import", now};
-    c.event =
-        store::EntryEvent{task_id,   e.org_code,    now,        "demo",
-                          "approve", "not_started", "approved", "演示数据：历史月份视同已审核"};
-    RETURN_IF_ERROR(s.store().commit_entry(c).status());
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
-StatusOr<ReportingDemoSummary> add_demo_reporting(service::Services& s) {
+StatusOr<ReportingDemoSummary> add_demo_reporting(service::Services& s, DemoClock& clock) {
   ReportingDemoSummary summary;
   if (s.metadata().catalogue()->indicator("YSS_REG_USERS")) return summary;  // already there
   const service::Principal system = service::Principal::system("");
   RETURN_IF_ERROR(add_indicators(s, system, summary));
   RETURN_IF_ERROR(add_forms_and_rules(s, system));
-
-  auto tree = s.org_units().tree();
-  std::vector<std::string> months = demo_months();
-  std::vector<std::string> zj_towns;
-  {
-    model::SubtreeRange r = tree->subtree(*tree->find("4408"));
-    for (model::Ordinal o = r.begin; o < r.end; ++o) {
-      if (tree->unit(o).level == model::kTownLevel) zj_towns.push_back(tree->unit(o).code);
-    }
-  }
-  std::vector<std::string> villages;
-  for (model::Ordinal c : tree->children(*tree->find("440802001")))
-    villages.push_back(tree->unit(c).code);
-
-  std::vector<store::ValueWrite> writes;
-  for (int m = 0; m < static_cast<int>(months.size()); ++m) {
-    const std::string& period = months[m];
-    for (const auto& [code, weight] : kCityWeights) city_values(code, weight, m, period, writes);
-    int i = 0;
-    for (const char* dept : kProvincialDepartments) {
-      // 省直 departments run province-wide services not attributed to a city.
-      writes.push_back({"YSS_SERVICES", dept, period, std::round(60 + 25 * i + m), std::nullopt});
-      writes.push_back(
-          {"GDZWFW_ITEMS", dept, period, std::round(150 + 40 * i + 2 * m), std::nullopt});
-      ++i;
-    }
-    for (const std::string& town : zj_towns) {
-      double cases = std::round(900 * (1 + wobble(town, m) * 3));
-      writes.push_back({"ZW_CASES", town, period, cases, std::nullopt});
-      writes.push_back(
-          {"ZW_ONLINE_CASES", town, period, std::round(cases * (0.55 + 0.01 * m)), std::nullopt});
-    }
-    for (const std::string& v : villages) {
-      writes.push_back(
-          {"VIL_AGENT_CASES", v, period, std::round(120 * (1 + wobble(v, m) * 3)), std::nullopt});
-      writes.push_back(
-          {"VIL_YZZ_USES", v, period, std::round(300 * (1 + wobble(v, m) * 3)), std::nullopt});
-      writes.push_back({"VIL_OPEN_DAYS", v, period, 22, std::nullopt});
-    }
-  }
-  RETURN_IF_ERROR(s.store().write_values(writes, {"demo", "import", s.clock().now_ms()}).status());
-  summary.values = writes.size();
   // The metadata writes above took their own snapshot; make sure later
   // lookups see everything.
   RETURN_IF_ERROR(s.metadata().load());
 
-  // 2022-08 as a finished task of all cities and 省直 departments.
-  std::vector<std::string> reporters;
-  for (const auto& [code, weight] : kCityWeights) reporters.push_back(code);
-  for (const char* dept : kProvincialDepartments) reporters.push_back(dept);
-  service::NewTask august{"CITY_MONTHLY", "2022-08", reporters, "", 0, "P13D", ""};
-  ASSIGN_OR_RETURN(std::int64_t august_id, s.reporting().create_task(system, august));
-  RETURN_IF_ERROR(approve_all(s, august_id, "44"));
-  ++summary.tasks;
-
-  // Open tasks for 2022-09, due two weeks from today so the countdown means something.
-  std::time_t beijing = static_cast<std::time_t>((s.clock().now_ms() + 8LL * 3600 * 1000) / 1000);
-  std::tm tm{};
-  gmtime_r(&beijing, &tm);
-  std::string due = model::add_days(
-      fmt::format("{:04d}-{:02d}-{:02d}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday), 14);
-  service::Principal province = system;
-  province.org_code = "44";
-  service::NewTask cities{"CITY_MONTHLY", "2022-09", {}, "44", 2, due, ""};
-  RETURN_IF_ERROR(s.reporting().create_task(province, cities).status());
-  service::Principal zhanjiang = system;
-  zhanjiang.org_code = "4408";
-  service::NewTask towns{"TOWN_MONTHLY", "2022-09", {}, "4408", 4, due, ""};
-  RETURN_IF_ERROR(s.reporting().create_task(zhanjiang, towns).status());
-  service::Principal chikan = system;
-  chikan.org_code = "440802";
-  service::NewTask village{"VILLAGE_MONTHLY", "2022-09", villages, "", 0, due, ""};
-  RETURN_IF_ERROR(s.reporting().create_task(chikan, village).status());
-  summary.tasks += 3;
+  auto tree = s.org_units().tree();
+  DemoReporters units;
+  units.cities_and_departments = demo_cities();
+  for (const std::string& d : demo_provincial_departments()) {
+    units.cities_and_departments.push_back(d);
+  }
+  model::SubtreeRange r = tree->subtree(*tree->find("4408"));
+  for (model::Ordinal o = r.begin; o < r.end; ++o) {
+    if (tree->unit(o).level == model::kTownLevel) units.towns.push_back(tree->unit(o).code);
+  }
+  for (model::Ordinal c : tree->children(*tree->find("440802001"))) {
+    units.villages.push_back(tree->unit(c).code);
+  }
+  DemoFigures figures = make_demo_figures(units.towns, units.villages);
+  summary.values = figures.all_writes(kDemoHistoryMonths).size();
+  ASSIGN_OR_RETURN(std::size_t history, add_demo_history(s, clock, figures, units));
+  ASSIGN_OR_RETURN(std::size_t open, add_demo_open_month(s, clock, figures, units));
+  summary.tasks = history + open;
   return summary;
 }
 

@@ -4,10 +4,12 @@
 // rates; a monthly form for cities, one for towns and one for villages;
 // validation rules; twelve months of plausible figures (2021-09 … 2022-08)
 // for every city, the province's own departments, 湛江's towns and 中华街道's
-// villages; the month 2022-08 as an approved task; and open 2022-09 tasks
-// for 湛江 so the demo users have something to fill and approve.
+// villages (demo_figures.h); the tasks of those months gone through the
+// workflow, and open 2022-09 tasks so the demo users have something to
+// fill and approve (demo_history.h).
 #pragma once
 
+#include "cli/demo_history.h"
 #include "service/services.h"
 
 namespace tianbao::cli {
@@ -18,6 +20,6 @@ struct ReportingDemoSummary {
   std::size_t tasks = 0;
 };
 
-StatusOr<ReportingDemoSummary> add_demo_reporting(service::Services& services);
+StatusOr<ReportingDemoSummary> add_demo_reporting(service::Services& services, DemoClock& clock);
 
 }  // namespace tianbao::cli

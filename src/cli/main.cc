@@ -217,11 +217,15 @@ int run_divisions(const std::string& db, const std::string& province, const std:
 }
 
 int run_demo(const std::string& db) {
-  StatusOr<std::unique_ptr<service::Services>> services = open_services(db);
+  // The demo's history is recorded at the times it happened in 2021–2022.
+  DemoClock clock;
+  service::ServiceOptions options;
+  options.clock = &clock;
+  StatusOr<std::unique_ptr<service::Services>> services = open_services(db, options);
   if (!services.ok()) return fail(services.status());
   StatusOr<DemoSummary> summary = add_demo_content(**services);
   if (!summary.ok()) return fail(summary.status());
-  StatusOr<ReportingDemoSummary> reporting = add_demo_reporting(**services);
+  StatusOr<ReportingDemoSummary> reporting = add_demo_reporting(**services, clock);
   if (!reporting.ok()) return fail(reporting.status());
   if (reporting->indicators > 0) {
     fmt::print("演示指标 {} 个，数据 {} 条（2021-09 至 2022-08），填报任务 {} 个\n",

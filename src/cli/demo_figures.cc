@@ -215,8 +215,8 @@ DemoFigures::Series village_series(const std::string& code) {
   DemoFigures::Series s;
   for (int m = 0; m < kDemoMonths; ++m) {
     const int cm = calendar_month(m);
-    // Open on working days and, now and then, a Saturday morning or two.
-    double days = kWorkdays[m] + std::floor(n.between(0, 3));
+    // Open on working days and, now and then, a Saturday morning.
+    double days = std::min(23.0, kWorkdays[m] + std::floor(n.between(0, 2)));
     s["VIL_AGENT_CASES"].push_back(std::round(agent * kActivity[cm] * n.jitter(0.1)));
     s["VIL_YZZ_USES"].push_back(std::round(kiosk * kActivity[cm] * n.jitter(0.1)));
     s["VIL_OPEN_DAYS"].push_back(days);

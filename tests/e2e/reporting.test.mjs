@@ -172,11 +172,12 @@ test('the town approver sees the entry in 审核 beside last period and approves
   assert.equal(new URL(page.url()).pathname, '/review');
   const row = page.locator('[data-test=review-table] tr', { hasText: '南方社区' }).first();
   await row.locator('[data-test="status-' + VILLAGE + '"]', { hasText: '已提交' }).waitFor();
-  assert.match(await row.innerText(), /50,000[\s\S]*上期 130/);
+  assert.match(await row.innerText(), /50,000[\s\S]*上期 127/);
   assert.match(await page.locator(`[data-test="violations-${VILLAGE}"]`).innerText(), /\d+ 条提示/);
+  // Another village of 中华街道 had submitted before (the demo's open month): 2 of 4.
   const rates = page.locator('[data-test=region-rates] [data-region="440802001"]');
-  assert.match(await rates.innerText(), /中华街道[\s\S]*报送率[\s\S]*25\.0%/);
-  assert.match(await page.locator('[data-test=status-filter]').innerText(), /已提交 1/);
+  assert.match(await rates.innerText(), /中华街道[\s\S]*报送率[\s\S]*50\.0%/);
+  assert.match(await page.locator('[data-test=status-filter]').innerText(), /已提交 2/);
   await shoot(page, '04-审核');
 
   await row.locator('.el-checkbox').first().click();

@@ -133,10 +133,12 @@ test('a filler imports only for their own unit', async () => {
 });
 
 test('export then import gives back the same values', async () => {
-  const query = 'dataElement=VIL_AGENT_CASES;VIL_YZZ_USES&orgUnit=440802001&children=true&period=2022-01..2022-08';
+  // Months the villages reported by import: from 2022-06 on their figures
+  // are under approved entries, which no import may change.
+  const query = 'dataElement=VIL_AGENT_CASES;VIL_YZZ_USES&orgUnit=440802001&children=true&period=2022-01..2022-05';
   const csv = await (await fetch(`${base}/api/dataValueSets.csv?${query}`, { headers: { cookie: city.cookie } })).text();
   const before = await exported(query);
-  assert.ok(before.length > 50);
+  assert.ok(before.length >= 40);
   const del = await post(city, csv, '?importStrategy=DELETE', 'text/csv');
   assert.equal(del.body.importCount.deleted, before.length);
   assert.equal((await exported(query)).length, 0);

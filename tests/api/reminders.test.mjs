@@ -55,7 +55,7 @@ test('a manual 催报 is forwarded too, and scheduled reminders are sent once', 
   const before = received.length;
   const ck = await login(server.url, 'ck_admin');
   const tasks = (await ck.get('/api/tasks')).body.tasks;
-  const village = tasks.find((t) => t.form === 'VILLAGE_MONTHLY');
+  const village = tasks.find((t) => t.form === 'VILLAGE_MONTHLY' && t.period === '2022-09');
   const r = await ck.post(`/api/tasks/${village.id}/remind`, { message: '请今天下班前报送' });
   assert.equal(r.status, 200);
   assert.ok(r.body.reminded > 0);

@@ -19,7 +19,7 @@ before(async () => {
   city = await login(base, 'zj_admin');
   filler = await login(base, 'zh_filler');
   const tasks = await admin.get('/api/tasks');
-  townTaskId = tasks.body.tasks.find((t) => t.form === 'TOWN_MONTHLY').id;
+  townTaskId = tasks.body.tasks.find((t) => t.form === 'TOWN_MONTHLY' && t.period === '2022-09').id;
 });
 
 after(async () => {

@@ -186,19 +186,20 @@ TEST(SqliteStoreTest, CommitEntriesAppliesAllStepsOrNone) {
     return c;
   };
   using model::EntryStatus;
-  Status stale = store->commit_entries({step(0, EntryStatus::kDraft, "save", 1000),
-                                        step(0, EntryStatus::kSubmitted, "submit", 2000)});
+  const std::int64_t v = (*store->find_entry(*id, "4408"))->version;
+  Status stale = store->commit_entries({step(v, EntryStatus::kDraft, "save", 1000),
+                                        step(v, EntryStatus::kSubmitted, "submit", 2000)});
   EXPECT_EQ(stale.code(), StatusCode::kConflict);
-  EXPECT_EQ((*store->find_entry(*id, "4408"))->version, 0);
+  EXPECT_EQ((*store->find_entry(*id, "4408"))->version, v);
   EXPECT_TRUE(store->entry_events(*id, "4408")->empty());
   EXPECT_TRUE(store->find_values("4408", {"2022-08"}, {"X"})->empty());
 
   ASSERT_TRUE(store
-                  ->commit_entries({step(0, EntryStatus::kDraft, "save", 1000),
-                                    step(1, EntryStatus::kSubmitted, "submit", 2000)})
+                  ->commit_entries({step(v, EntryStatus::kDraft, "save", 1000),
+                                    step(v + 1, EntryStatus::kSubmitted, "submit", 2000)})
                   .ok());
   std::optional<EntryRecord> entry = *store->find_entry(*id, "4408");
-  EXPECT_EQ(entry->version, 2);
+  EXPECT_EQ(entry->version, v + 2);
   EXPECT_EQ(entry->status, EntryStatus::kSubmitted);
   EXPECT_EQ(entry->updated_at, 2000);
   std::vector<EntryEvent> events = *store->entry_events(*id, "4408");

@@ -95,6 +95,18 @@ std::string format_number(double v) {
   return fmt::format("{}", v);
 }
 
+// A reason (退回, 撤销审核, 撤销任务, 移出, 撤回) as stored: trimmed UTF-8
+// text of at most kMaxReasonChars. `if_empty` (when not null) is the
+// refusal of an empty one.
+StatusOr<std::string> reason_text(const std::string& raw, const char* if_empty) {
+  std::string why(model::trim(raw));
+  if (if_empty && why.empty()) return InvalidArgument(if_empty, "reason", "required");
+  if (!model::is_valid_utf8(why) || model::utf8_length(why) > kMaxReasonChars) {
+    return InvalidArgument("原因须为不超过 500 个字的文本", "reason", "invalid_text");
+  }
+  return why;
+}
+
 bool any_role(const Principal& who, Permission p) {
   return std::any_of(who.roles.begin(), who.roles.end(),
                      [p](model::Role r) { return role_grants(r, p); });
@@ -894,11 +906,7 @@ StatusOr<std::int64_t> Reporting::return_entry(const Principal& who, std::int64_
                                                const std::string& org_code,
                                                const std::string& reason) {
   RETURN_IF_ERROR(access_.check(who, Permission::kApproveEntries, org_code));
-  std::string why(model::trim(reason));
-  if (why.empty()) return InvalidArgument("退回须写明原因", "reason", "required");
-  if (!model::is_valid_utf8(why) || model::utf8_length(why) > kMaxReasonChars) {
-    return InvalidArgument("退回原因须为不超过 500 个字的文本", "reason", "invalid_text");
-  }
+  ASSIGN_OR_RETURN(std::string why, reason_text(reason, "退回须写明原因"));
   ASSIGN_OR_RETURN(Loaded l, load(task_id, org_code));
   RETURN_IF_ERROR(check_open(l));
   if (!handed_in(l.entry.status)) {
@@ -949,10 +957,7 @@ StatusOr<std::int64_t> Reporting::unapprove(const Principal& who, std::int64_t t
   store::EntryRecord next = l.entry;
   next.approvals.pop_back();
   next.status = next.approvals.empty() ? EntryStatus::kSubmitted : EntryStatus::kApproved;
-  std::string why(model::trim(reason));
-  if (!model::is_valid_utf8(why) || model::utf8_length(why) > kMaxReasonChars) {
-    return InvalidArgument("原因须为不超过 500 个字的文本", "reason", "invalid_text");
-  }
+  ASSIGN_OR_RETURN(std::string why, reason_text(reason, nullptr));
   return transition(who, l, std::move(next), "unapprove", why);
 }
 
@@ -1011,11 +1016,7 @@ Status Reporting::cancel_task(const Principal& who, std::int64_t task_id,
   ASSIGN_OR_RETURN(std::optional<store::TaskRecord> task, store_.find_task(task_id));
   if (!task) return NotFound(fmt::format("填报任务 {} 不存在", task_id), "task", "unknown_task");
   RETURN_IF_ERROR(check_manages(who, *task));
-  std::string why(model::trim(reason));
-  if (why.empty()) return InvalidArgument("撤销任务须写明原因", "reason", "required");
-  if (!model::is_valid_utf8(why) || model::utf8_length(why) > kMaxReasonChars) {
-    return InvalidArgument("原因须为不超过 500 个字的文本", "reason", "invalid_text");
-  }
+  ASSIGN_OR_RETURN(std::string why, reason_text(reason, "撤销任务须写明原因"));
   if (cancelled(*task)) {
     return Status(StatusCode::kFailedPrecondition, "任务已撤销", "task", "task_cancelled");
   }
@@ -1039,11 +1040,7 @@ StatusOr<std::int64_t> Reporting::withdraw_unit(const Principal& who, std::int64
   ASSIGN_OR_RETURN(Loaded l, load(task_id, org_code));
   RETURN_IF_ERROR(check_manages(who, l.task));
   RETURN_IF_ERROR(check_open(l));
-  std::string why(model::trim(reason));
-  if (why.empty()) return InvalidArgument("移出单位须写明原因", "reason", "required");
-  if (!model::is_valid_utf8(why) || model::utf8_length(why) > kMaxReasonChars) {
-    return InvalidArgument("原因须为不超过 500 个字的文本", "reason", "invalid_text");
-  }
+  ASSIGN_OR_RETURN(std::string why, reason_text(reason, "移出单位须写明原因"));
   store::EntryRecord next = l.entry;
   next.status = EntryStatus::kWithdrawn;
   next.recall_requested_at = 0;
@@ -1072,11 +1069,7 @@ StatusOr<std::int64_t> Reporting::request_recall(const Principal& who, std::int6
     return Status(StatusCode::kFailedPrecondition, "已申请撤回，请等待审核员处理", "status",
                   "recall_pending");
   }
-  std::string why(model::trim(reason));
-  if (why.empty()) return InvalidArgument("申请撤回须写明原因", "reason", "required");
-  if (!model::is_valid_utf8(why) || model::utf8_length(why) > kMaxReasonChars) {
-    return InvalidArgument("原因须为不超过 500 个字的文本", "reason", "invalid_text");
-  }
+  ASSIGN_OR_RETURN(std::string why, reason_text(reason, "申请撤回须写明原因"));
   store::EntryRecord next = l.entry;
   next.recall_requested_at = clock_.now_ms();
   next.recall_reason = why;
@@ -1109,11 +1102,7 @@ StatusOr<std::int64_t> Reporting::decide_recall(const Principal& who, std::int64
     return Status(StatusCode::kPermissionDenied, "撤回申请应由负责审核本表的单位处理", "status",
                   "not_your_turn");
   }
-  std::string why(model::trim(reason));
-  if (!grant && why.empty()) return InvalidArgument("拒绝撤回须写明原因", "reason", "required");
-  if (!model::is_valid_utf8(why) || model::utf8_length(why) > kMaxReasonChars) {
-    return InvalidArgument("原因须为不超过 500 个字的文本", "reason", "invalid_text");
-  }
+  ASSIGN_OR_RETURN(std::string why, reason_text(reason, grant ? nullptr : "拒绝撤回须写明原因"));
   store::EntryRecord next = l.entry;
   next.recall_requested_at = 0;
   next.recall_reason.clear();

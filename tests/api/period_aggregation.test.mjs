@@ -61,10 +61,16 @@ test('the demo indicators say how they aggregate over time', async () => {
 
 test('analytics averages 月活 over the months of a range, of the province total per month', async () => {
   const months = ['2022-01', '2022-02', '2022-03', '2022-04', '2022-05', '2022-06', '2022-07', '2022-08'];
-  const monthly = await figures('YST_MAU', [...months, '2022-01..2022-08', '2022Q3']);
+  const monthly = await figures('YST_MAU', [...months, '2022-09', '2022-01..2022-08', '2022Q3']);
   const mean = months.reduce((a, m) => a + monthly[m], 0) / months.length;
   assert.ok(Math.abs(monthly['2022-01..2022-08'] - mean) < 1e-6, `${monthly['2022-01..2022-08']} vs ${mean}`);
-  assert.ok(Math.abs(monthly['2022Q3'] - (monthly['2022-07'] + monthly['2022-08']) / 2) < 1e-6);
+  // The quarter averages the months that have a value: the demo's open
+  // September already has the figures of the cities that reported.
+  const q3 = ['2022-07', '2022-08', '2022-09'].filter((m) => m in monthly);
+  assert.ok(q3.length >= 2, JSON.stringify(monthly));
+  const q3mean = q3.reduce((a, m) => a + monthly[m], 0) / q3.length;
+  // The API writes four decimals.
+  assert.ok(Math.abs(monthly['2022Q3'] - q3mean) < 1e-4, `${monthly['2022Q3']} vs ${q3mean} over ${q3}`);
 });
 
 test('the demo bulletin shows 月活 for the month, not a year sum, and a rate’s change in 个百分点', async () => {

@@ -2,6 +2,7 @@
 # /var/tmp on loopback, removed again on exit. Source this file, then
 #   pg_install            # postgresql + libpq-dev, if missing
 #   pg_start 5499 6GB     # port, shared_buffers; sets PGBIN and PGDATA, traps EXIT
+#   pg_start 5498 2GB on  # the same with synchronous_commit=on (durable commits)
 # Conninfo afterwards: "host=127.0.0.1 port=5499 user=postgres dbname=postgres".
 
 pg_install() {
@@ -15,7 +16,7 @@ pg_install() {
 }
 
 pg_start() {
-  local port="$1" shared_buffers="${2:-6GB}"
+  local port="$1" shared_buffers="${2:-6GB}" synchronous_commit="${3:-off}"
   PGBIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
   PGDATA="/var/tmp/tianbao-bench-pg"
   rm -rf "$PGDATA" && mkdir -p "$PGDATA" && chown postgres:postgres "$PGDATA"
@@ -23,7 +24,7 @@ pg_start() {
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w start -o \
     "-p $port -k /tmp -c listen_addresses=127.0.0.1 -c shared_buffers=$shared_buffers -c work_mem=256MB \
      -c maintenance_work_mem=2GB -c max_wal_size=32GB -c checkpoint_timeout=30min \
-     -c synchronous_commit=off -c max_parallel_workers_per_gather=2" >/dev/null
+     -c synchronous_commit=$synchronous_commit -c max_parallel_workers_per_gather=2" >/dev/null
   trap pg_stop EXIT
 }
 

@@ -401,6 +401,8 @@ int main(int argc, char** argv) {
   serve->add_option("--threads", options.threads, "工作线程数")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
+  serve->add_option("--trusted-proxy", options.trusted_proxies,
+                    "可信反向代理的地址（如 127.0.0.1），仅信任其 X-Forwarded-For 中的客户端地址");
   std::int64_t session_idle_s = 30 * 60, session_max_s = 12 * 3600, lockout_s = 30 * 60;
   serve->add_option("--session-idle-timeout", session_idle_s, "会话空闲超时（秒）")
       ->capture_default_str()

@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 #include <utility>
@@ -89,6 +90,22 @@ BeastResponse to_beast(Response&& r, unsigned version, bool keep_alive, bool hea
   return res;
 }
 
+// The client a trusted proxy names in X-Forwarded-For: the last entry (the
+// one the proxy itself wrote); the proxy's own address if there is none.
+std::string forwarded_client(std::string_view header, const std::string& proxy) {
+  const auto comma = header.rfind(',');
+  std::string_view last = comma == std::string_view::npos ? header : header.substr(comma + 1);
+  while (!last.empty() && last.front() == ' ') last.remove_prefix(1);
+  while (!last.empty() && last.back() == ' ') last.remove_suffix(1);
+  if (last.empty() || last.size() > 64) return proxy;
+  // An IPv6 address goes in brackets, as the peer's own address would, so
+  // that no one reads its last group as a port.
+  if (last.find(':') != std::string_view::npos && last.front() != '[') {
+    return fmt::format("[{}]", last);
+  }
+  return std::string(last);
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -140,9 +157,12 @@ struct Server::Impl {
   asio::awaitable<void> session(tcp::socket socket) {
     boost::system::error_code ec;
     std::string remote;
+    bool from_proxy = false;
     {
       tcp::endpoint peer = socket.remote_endpoint(ec);
       remote = ec ? "?" : fmt::format("{}:{}", peer.address().to_string(), peer.port());
+      from_proxy = !ec && std::find(options.trusted_proxies.begin(), options.trusted_proxies.end(),
+                                    peer.address().to_string()) != options.trusted_proxies.end();
     }
     beast::tcp_stream stream(std::move(socket));
     beast::flat_buffer buffer;
@@ -186,6 +206,7 @@ struct Server::Impl {
         for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         request.headers[name] = std::string(field.value());
       }
+      if (from_proxy) request.remote = forwarded_client(request.header("x-forwarded-for"), remote);
       request.body = std::move(raw.body());
       std::string_view raw_target(raw.target().data(), raw.target().size());
       Status target = parse_target(raw_target, request);

@@ -21,6 +21,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http/router.h"
 #include "model/status.h"
@@ -29,12 +30,17 @@ namespace tianbao::http {
 
 struct ServerOptions {
   std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free one
-  std::filesystem::path web_root;          // built web app; may be absent
+  std::filesystem::path web_root;         // built web app; may be absent
   std::size_t body_limit = 8 * 1024 * 1024;
   std::size_t header_limit = 16 * 1024;
   std::chrono::seconds idle_timeout{120};
   std::chrono::seconds shutdown_grace{10};
   int threads = 2;
+  // Addresses of reverse proxies (nginx) whose X-Forwarded-For is believed:
+  // a request from one of them is attributed to the client address the proxy
+  // names (its last entry); from anyone else the header is ignored, so a
+  // client cannot pick the address that the audit log and rate limits see.
+  std::vector<std::string> trusted_proxies;
 };
 
 class Server {

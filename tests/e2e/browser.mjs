@@ -40,7 +40,10 @@ export async function openPage(browser, viewport = DESKTOP) {
     if (msg.type() === 'error' && !EXPECTED_ANSWER.test(msg.text())) page.problems.push(`console: ${msg.text()}`);
   });
   page.on('pageerror', (err) => page.problems.push(`page error: ${err.message}`));
-  page.setDefaultTimeout(15000);
+  // Generous: on a loaded machine a page can take long to appear, and a wait
+  // that gives up early fails a test that would pass; waits are for what the
+  // user sees, never for a fixed time.
+  page.setDefaultTimeout(Number(process.env.E2E_TIMEOUT_MS || 90000));
   return page;
 }
 
@@ -53,7 +56,21 @@ export async function signIn(page, base, username, password = demoPassword) {
   await page.waitForURL((url) => !url.pathname.startsWith('/login'));
 }
 
+// Waits until what is on screen stops moving: every chart has finished
+// drawing (data-drawn, set by web/src/charts.js) and every CSS animation or
+// transition that is running (Element Plus fades tags and alerts in) is done.
+export async function settle(page) {
+  await page.waitForFunction(() => [...document.querySelectorAll('[_echarts_instance_]')]
+    .filter((el) => el.getAttribute('_echarts_instance_') && el.offsetParent !== null)
+    .every((el) => el.hasAttribute('data-drawn')));
+  await page.evaluate(async () => {
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    await Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null)));
+  });
+}
+
 export async function screenshot(page, name) {
+  await settle(page);
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: join(screenshotDir, `${name}.png`) });
 }

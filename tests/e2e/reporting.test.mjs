@@ -43,11 +43,8 @@ after(async () => {
 });
 
 const field = (page, code) => page.locator(`[data-test="field-${code}"]`);
-// Element Plus fades tags and alerts in; screenshots wait for that.
-async function shoot(page, name) {
-  await page.waitForTimeout(400);
-  await screenshot(page, name);
-}
+// Element Plus fades tags and alerts in; screenshot() waits for that.
+const shoot = screenshot;
 const saved = (page) => page.locator('[data-test=save-state]', { hasText: '已保存' }).waitFor();
 
 test('a draft is saved as the filler types and survives a reload; a second session causes a clear conflict', async () => {

@@ -13,7 +13,9 @@ export { echarts };
 
 // One chart bound to an element ref that may come and go (v-if): render()
 // creates the chart on first use or when the element was replaced, follows
-// the element's size, and everything is disposed with the component.
+// the element's size, and everything is disposed with the component. The
+// element carries data-drawn once the chart has finished drawing (animations
+// included), so that a screenshot or a test can wait for what a user sees.
 export function useChart(elementRef, { theme } = {}) {
   let chart = null;
   let observer = null;
@@ -31,6 +33,7 @@ export function useChart(elementRef, { theme } = {}) {
     if (chart && chart.getDom() !== el) dispose();
     if (!chart) {
       chart = echarts.init(el, theme);
+      chart.on('finished', () => el.setAttribute('data-drawn', ''));
       // Redraw only on a real change of size: the observer also reports the
       // size the chart was just drawn at.
       let size = `${el.clientWidth}x${el.clientHeight}`;
@@ -43,6 +46,7 @@ export function useChart(elementRef, { theme } = {}) {
       });
       observer.observe(el);
     }
+    el.removeAttribute('data-drawn');
     chart.setOption(option, settings);
     return chart;
   }

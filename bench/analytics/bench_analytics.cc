@@ -472,7 +472,7 @@ int main(int argc, char** argv) {
     std::string town = tree->unit(d.towns.front()).code;
     service::SingleValue v{"I001", "2025-12", town, "123456"};
     auto before = client.get("/api/analytics?filter=dx:I001&filter=ou:44&filter=pe:2025-12");
-    if (!s.reporting().post_value(system, v, nullptr).ok()) return 1;
+    if (!s.reporting().post_value(system, v).ok()) return 1;
     auto after = client.get("/api/analytics?filter=dx:I001&filter=ou:44&filter=pe:2025-12");
     double delta = json_checksum(after) - json_checksum(before);
     fmt::print("write then read through HTTP: total moved by {:.1f} (expected {:.1f})\n", delta,

@@ -1,11 +1,13 @@
 #include "cli/demo_history.h"
 
-#include <ctime>
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
 
+#include "model/approval.h"
 #include "model/period.h"
+#include "model/time.h"
 
 namespace tianbao::cli {
 
@@ -13,9 +15,9 @@ namespace {
 
 using model::EntryStatus;
 
-constexpr std::int64_t kMinuteMs = 60 * 1000;
-constexpr std::int64_t kHourMs = 60 * kMinuteMs;
-constexpr std::int64_t kBeijingOffsetMs = 8 * kHourMs;
+using model::beijing_date;
+using model::kHourMs;
+using model::kMinuteMs;
 
 // Days off in the timeline besides weekends (国务院办公厅 holiday notices
 // for 2021 and 2022).
@@ -25,33 +27,9 @@ constexpr const char* kHolidays[] = {
     "2022-04-05", "2022-05-02", "2022-05-03", "2022-05-04", "2022-06-03", "2022-09-12",
 };
 
-std::tm parse_date(const std::string& date) {
-  std::tm tm{};
-  tm.tm_year = std::stoi(date.substr(0, 4)) - 1900;
-  tm.tm_mon = std::stoi(date.substr(5, 2)) - 1;
-  tm.tm_mday = std::stoi(date.substr(8, 2));
-  return tm;
-}
-
-// Unix milliseconds of a Beijing date at a minute of the day.
-std::int64_t beijing_ms(const std::string& date, int minute_of_day) {
-  std::tm tm = parse_date(date);
-  return static_cast<std::int64_t>(timegm(&tm)) * 1000 - kBeijingOffsetMs +
-         minute_of_day * kMinuteMs;
-}
-
-std::string beijing_date(std::int64_t ms) {
-  std::time_t seconds = static_cast<std::time_t>((ms + kBeijingOffsetMs) / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  return fmt::format("{:04d}-{:02d}-{:02d}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
-
 bool is_workday(const std::string& date) {
-  std::tm tm = parse_date(date);
-  std::time_t t = timegm(&tm);
-  gmtime_r(&t, &tm);
-  if (tm.tm_wday == 0 || tm.tm_wday == 6) return false;
+  const int weekday = model::day_of_week(date);
+  if (weekday == 0 || weekday == 6) return false;
   return std::find(std::begin(kHolidays), std::end(kHolidays), date) == std::end(kHolidays);
 }
 
@@ -69,7 +47,7 @@ std::string workday_on_or_before(std::string date) {
 std::int64_t office_time(const std::string& date, DemoNoise& n) {
   int minute = 9 * 60 + n.below(390);
   if (minute >= 12 * 60) minute += 120;  // lunch
-  return beijing_ms(date, minute);
+  return model::beijing_date_ms(date, minute);
 }
 
 // Office hours of the next working day after `ms`.
@@ -206,18 +184,6 @@ Slip slip_for(const DemoFigures& f, const std::string& form, const std::string& 
   }
 }
 
-// The units from `entry` up to the task's issuer that approve it, lowest first.
-std::vector<std::string> approval_chain(const model::OrgTree& tree, const std::string& org,
-                                        const std::string& issuer) {
-  std::vector<std::string> chain;
-  std::optional<model::Ordinal> at = tree.find(org);
-  std::optional<model::Ordinal> top = tree.find(issuer);
-  while (at && top && (at = tree.parent(*at)) && tree.in_subtree(*top, *at)) {
-    chain.push_back(tree.unit(*at).code);
-  }
-  return chain;
-}
-
 enum class Fate { kOnTime, kLate, kReturned };
 
 // A historical task: dispatched on the 25th of its month, due `deadline`
@@ -275,7 +241,7 @@ Status replay_task(service::Services& s, DemoClock& clock, const DemoFigures& f,
     }
     std::int64_t submitted = office_time(day, n);
     std::vector<store::ValueWrite> figures = f.writes(org, h.month);
-    std::vector<std::string> chain = approval_chain(*tree, org, h.issuer);
+    std::vector<std::string> chain = model::ApprovalChain::of(*tree, org, h.issuer).units();
     if (fate[i] == Fate::kReturned && !chain.empty()) {
       Slip slip = slip_for(f, h.form, org, h.month, n);
       for (store::ValueWrite& w : figures) {
@@ -327,7 +293,7 @@ StatusOr<std::size_t> add_demo_history(service::Services& s, DemoClock& clock, c
     const std::string imported = workday_on_or_after(
         model::add_days(model::Period::parse(DemoFigures::period(m)).value().end_date(), 12));
     return s.store()
-        .write_values(writes, {"demo", "import", beijing_ms(imported, 10 * 60)})
+        .write_values(writes, {"demo", "import", model::beijing_date_ms(imported, 10 * 60)})
         .status();
   };
 
@@ -373,7 +339,7 @@ StatusOr<std::size_t> add_demo_open_month(service::Services& s, DemoClock& clock
     d = workday_on_or_before(d);
     workdays.push_back(d);
   }
-  clock.set(beijing_ms(workdays[3], 9 * 60 + 15));
+  clock.set(model::beijing_date_ms(workdays[3], 9 * 60 + 15));
   constexpr int kOpen = kDemoMonths - 1;
   const std::string period = DemoFigures::period(kOpen);
   struct Open {
@@ -433,7 +399,7 @@ StatusOr<std::size_t> add_demo_open_month(service::Services& s, DemoClock& clock
       if (state == 1) continue;
       at += (10 + n.below(50)) * kMinuteMs;
       RETURN_IF_ERROR(entry.submit(at));
-      std::vector<std::string> chain = approval_chain(*tree, org, o.issuer);
+      std::vector<std::string> chain = model::ApprovalChain::of(*tree, org, o.issuer).units();
       if (chain.empty()) continue;
       at = std::min(at + (1 + n.below(3)) * kHourMs, now - kMinuteMs);
       if (state == 3) RETURN_IF_ERROR(entry.approve(at, chain.front()));

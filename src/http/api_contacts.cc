@@ -1,4 +1,3 @@
-#include <charconv>
 
 #include "exchange/contacts_xlsx.h"
 #include "http/api_routes.h"
@@ -27,13 +26,7 @@ json contact_json(const service::ContactView& v) {
 }
 
 StatusOr<std::int64_t> contact_id(const Request& r) {
-  std::int64_t id = 0;
-  const std::string& text = r.params.at("id");
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) {
-    return NotFound("联系人不存在", "id", "unknown_contact");
-  }
-  return id;
+  return path_id(r, "id", NotFound("联系人不存在", "id", "unknown_contact"));
 }
 
 StatusOr<store::ContactRecord> contact_from_body(const Request& r) {
@@ -70,9 +63,10 @@ json list_json(const std::vector<service::ContactView>& contacts) {
 void register_contact_routes(Router& router, service::Services& services) {
   service::Contacts& contacts = services.contacts();
 
-  router.add(Method::kGet, "/api/contacts",
-             authed(services, [&contacts](const Request& r,
-                                          const service::Principal& who) -> StatusOr<Response> {
+  router.add(
+      Method::kGet, "/api/contacts",
+      authed(services,
+             [&contacts](const Request& r, const service::Principal& who) -> StatusOr<Response> {
                ASSIGN_OR_RETURN(auto found, contacts.list(who, query_from(r)));
                return json_response(list_json(found));
              }));
@@ -84,26 +78,30 @@ void register_contact_routes(Router& router, service::Services& services) {
                return json_response({{"titles", titles}});
              }));
 
-  router.add(Method::kGet, "/api/contacts.xlsx",
-             authed(services, [&services, &contacts](const Request& r, const service::Principal& who)
-                                  -> StatusOr<Response> {
+  router.add(
+      Method::kGet, "/api/contacts.xlsx",
+      authed(services,
+             [&services, &contacts](const Request& r,
+                                    const service::Principal& who) -> StatusOr<Response> {
                ASSIGN_OR_RETURN(auto found, contacts.list(who, query_from(r)));
                ASSIGN_OR_RETURN(std::string bytes, exchange::contacts_to_xlsx(found));
                RETURN_IF_ERROR(services.audit().record(
-                   who, {"contact.export", "contacts", "ok", std::to_string(found.size()) + " 条"}));
+                   who,
+                   {"contact.export", "contacts", "ok", std::to_string(found.size()) + " 条"}));
                Response response;
                response.content_type =
                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
                response.body = std::move(bytes);
-               response.headers.emplace_back(
-                   "Content-Disposition",
-                   "attachment; filename=\"contacts.xlsx\"; filename*=UTF-8''%E9%80%9A%E8%AE%AF%E5%BD%95.xlsx");
+               response.headers.emplace_back("Content-Disposition",
+                                             "attachment; filename=\"contacts.xlsx\"; "
+                                             "filename*=UTF-8''%E9%80%9A%E8%AE%AF%E5%BD%95.xlsx");
                return response;
              }));
 
-  router.add(Method::kPost, "/api/contacts/import",
-             authed(services, [&contacts](const Request& r,
-                                          const service::Principal& who) -> StatusOr<Response> {
+  router.add(
+      Method::kPost, "/api/contacts/import",
+      authed(services,
+             [&contacts](const Request& r, const service::Principal& who) -> StatusOr<Response> {
                ASSIGN_OR_RETURN(auto rows, exchange::contacts_from_xlsx(r.body));
                ASSIGN_OR_RETURN(auto summary, contacts.import_rows(who, rows));
                json conflicts = json::array();
@@ -116,25 +114,28 @@ void register_contact_routes(Router& router, service::Services& services) {
                                      {"conflicts", conflicts}});
              }));
 
-  router.add(Method::kPost, "/api/contacts",
-             authed(services, [&contacts](const Request& r,
-                                          const service::Principal& who) -> StatusOr<Response> {
+  router.add(
+      Method::kPost, "/api/contacts",
+      authed(services,
+             [&contacts](const Request& r, const service::Principal& who) -> StatusOr<Response> {
                ASSIGN_OR_RETURN(store::ContactRecord c, contact_from_body(r));
                ASSIGN_OR_RETURN(auto created, contacts.create(who, std::move(c)));
                return json_response(contact_json(created), 201);
              }));
 
-  router.add(Method::kGet, "/api/contacts/{id}",
-             authed(services, [&contacts](const Request& r,
-                                          const service::Principal& who) -> StatusOr<Response> {
+  router.add(
+      Method::kGet, "/api/contacts/{id}",
+      authed(services,
+             [&contacts](const Request& r, const service::Principal& who) -> StatusOr<Response> {
                ASSIGN_OR_RETURN(std::int64_t id, contact_id(r));
                ASSIGN_OR_RETURN(auto c, contacts.get(who, id));
                return json_response(contact_json(c));
              }));
 
-  router.add(Method::kPut, "/api/contacts/{id}",
-             authed(services, [&contacts](const Request& r,
-                                          const service::Principal& who) -> StatusOr<Response> {
+  router.add(
+      Method::kPut, "/api/contacts/{id}",
+      authed(services,
+             [&contacts](const Request& r, const service::Principal& who) -> StatusOr<Response> {
                ASSIGN_OR_RETURN(std::int64_t id, contact_id(r));
                ASSIGN_OR_RETURN(store::ContactRecord c, contact_from_body(r));
                c.id = id;
@@ -142,17 +143,19 @@ void register_contact_routes(Router& router, service::Services& services) {
                return json_response(contact_json(updated));
              }));
 
-  router.add(Method::kDelete, "/api/contacts/{id}",
-             authed(services, [&contacts](const Request& r,
-                                          const service::Principal& who) -> StatusOr<Response> {
+  router.add(
+      Method::kDelete, "/api/contacts/{id}",
+      authed(services,
+             [&contacts](const Request& r, const service::Principal& who) -> StatusOr<Response> {
                ASSIGN_OR_RETURN(std::int64_t id, contact_id(r));
                RETURN_IF_ERROR(contacts.remove(who, id));
                return json_response({{"ok", true}});
              }));
 
-  router.add(Method::kGet, "/api/orgunits/{code}/contacts",
-             authed(services, [&contacts](const Request& r,
-                                          const service::Principal& who) -> StatusOr<Response> {
+  router.add(
+      Method::kGet, "/api/orgunits/{code}/contacts",
+      authed(services,
+             [&contacts](const Request& r, const service::Principal& who) -> StatusOr<Response> {
                service::ContactQuery query;
                query.org_code = r.params.at("code");
                ASSIGN_OR_RETURN(auto found, contacts.list(who, query));

@@ -10,40 +10,6 @@ namespace tianbao::http {
 
 namespace {
 
-json violation_json(const model::Violation& v) {
-  json out = {{"field", v.field},
-              {"severity", model::severity_name(v.severity)},
-              {"code", v.code},
-              {"message", v.message}};
-  if (!v.suggestion.empty()) out["suggestion"] = v.suggestion;
-  return out;
-}
-
-json violations_json(const std::vector<model::Violation>& violations) {
-  json list = json::array();
-  for (const auto& v : violations) list.push_back(violation_json(v));
-  return list;
-}
-
-// An error response that also lists the violations behind it.
-Response error_with_violations(const Status& status, const std::vector<model::Violation>& v) {
-  Response r = error_response(status);
-  json body = json::parse(r.body);
-  body["violations"] = violations_json(v);
-  r.body = body.dump();
-  return r;
-}
-
-StatusOr<std::int64_t> task_id(const Request& r) {
-  std::int64_t id = 0;
-  const std::string& text = r.params.at("id");
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) {
-    return NotFound("填报任务不存在", "task", "unknown_task");
-  }
-  return id;
-}
-
 json task_json(const store::TaskRecord& t) {
   return {{"id", t.id},
           {"title", t.title},
@@ -189,26 +155,17 @@ json entry_view_json(const service::EntryView& v) {
   return out;
 }
 
-std::string optional_text_member(const Request& r, const char* name, Status* error) {
-  if (r.body.empty()) return {};
-  StatusOr<json> body = parse_json_object(r);
-  if (!body.ok()) {
-    *error = body.status();
-    return {};
-  }
-  StatusOr<std::optional<std::string>> v = optional_string(*body, name);
-  if (!v.ok()) {
-    *error = v.status();
-    return {};
-  }
-  return v->value_or("");
+// A text member of an optional JSON body ("" if the body or the member is absent).
+StatusOr<std::string> optional_text_member(const Request& r, const char* name) {
+  if (r.body.empty()) return std::string();
+  ASSIGN_OR_RETURN(json body, parse_json_object(r));
+  ASSIGN_OR_RETURN(std::optional<std::string> v, optional_string(body, name));
+  return v.value_or("");
 }
 
-}  // namespace
-
-void register_reporting_routes(Router& router, service::Services& services) {
+// Dispatching tasks, listing them and their status by region.
+void add_task_dispatch_routes(Router& router, service::Services& services) {
   service::Reporting& rep = services.reporting();
-
   router.add(Method::kPost, "/api/tasks",
              authed(services,
                     [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
@@ -315,7 +272,11 @@ void register_reporting_routes(Router& router, service::Services& services) {
             return json_response(
                 {{"task", task_json(s.task)}, {"entries", entries}, {"regions", regions}});
           }));
+}
 
+// A task's deadline, cancellation, overlaps and 催报.
+void add_task_lifecycle_routes(Router& router, service::Services& services) {
+  service::Reporting& rep = services.reporting();
   router.add(Method::kPatch, "/api/tasks/{id}",
              authed(services,
                     [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
@@ -333,9 +294,7 @@ void register_reporting_routes(Router& router, service::Services& services) {
              authed(services,
                     [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
                       ASSIGN_OR_RETURN(std::int64_t id, task_id(r));
-                      Status bad;
-                      std::string reason = optional_text_member(r, "reason", &bad);
-                      RETURN_IF_ERROR(bad);
+                      ASSIGN_OR_RETURN(std::string reason, optional_text_member(r, "reason"));
                       RETURN_IF_ERROR(rep.cancel_task(who, id, reason));
                       return json_response({{"id", id}, {"state", "cancelled"}});
                     }));
@@ -355,13 +314,15 @@ void register_reporting_routes(Router& router, service::Services& services) {
              authed(services,
                     [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
                       ASSIGN_OR_RETURN(std::int64_t id, task_id(r));
-                      Status bad;
-                      std::string message = optional_text_member(r, "message", &bad);
-                      RETURN_IF_ERROR(bad);
+                      ASSIGN_OR_RETURN(std::string message, optional_text_member(r, "message"));
                       ASSIGN_OR_RETURN(std::size_t n, rep.remind(who, id, message));
                       return json_response({{"reminded", n}});
                     }));
+}
 
+// One unit's entry: reading, saving, checking and the workflow steps.
+void add_entry_routes(Router& router, service::Services& services) {
+  service::Reporting& rep = services.reporting();
   router.add(Method::kGet, "/api/tasks/{id}/entries/{org}",
              authed(services,
                     [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
@@ -373,29 +334,22 @@ void register_reporting_routes(Router& router, service::Services& services) {
                       return response;
                     }));
 
-  router.add(Method::kPut, "/api/tasks/{id}/entries/{org}",
-             authed(services,
-                    [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
-                      ASSIGN_OR_RETURN(std::int64_t id, task_id(r));
-                      ASSIGN_OR_RETURN(json body, parse_json_object(r));
-                      ASSIGN_OR_RETURN(std::int64_t version, expected_version(r, body));
-                      ASSIGN_OR_RETURN(auto fields, field_inputs(body));
-                      std::vector<model::Violation> violations;
-                      StatusOr<service::SaveResult> saved =
-                          rep.save_entry(who, id, r.params.at("org"), version, fields, &violations);
-                      if (!saved.ok()) {
-                        if (saved.status().reason() == "validation_failed") {
-                          return error_with_violations(saved.status(), violations);
-                        }
-                        return saved.status();
-                      }
-                      Response response =
-                          json_response({{"version", saved->version},
-                                         {"status", "draft"},
-                                         {"violations", violations_json(saved->violations)}});
-                      response.headers.emplace_back("ETag", fmt::format("\"{}\"", saved->version));
-                      return response;
-                    }));
+  router.add(
+      Method::kPut, "/api/tasks/{id}/entries/{org}",
+      authed(
+          services, [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
+            ASSIGN_OR_RETURN(std::int64_t id, task_id(r));
+            ASSIGN_OR_RETURN(json body, parse_json_object(r));
+            ASSIGN_OR_RETURN(std::int64_t version, expected_version(r, body));
+            ASSIGN_OR_RETURN(auto fields, field_inputs(body));
+            ASSIGN_OR_RETURN(service::SaveResult saved,
+                             rep.save_entry(who, id, r.params.at("org"), version, fields));
+            Response response = json_response({{"version", saved.version},
+                                               {"status", "draft"},
+                                               {"violations", violations_json(saved.violations)}});
+            response.headers.emplace_back("ETag", fmt::format("\"{}\"", saved.version));
+            return response;
+          }));
 
   router.add(Method::kPost, "/api/tasks/{id}/entries/{org}/check",
              authed(services,
@@ -408,23 +362,17 @@ void register_reporting_routes(Router& router, service::Services& services) {
                       return json_response({{"violations", violations_json(violations)}});
                     }));
 
-  router.add(
-      Method::kPost, "/api/tasks/{id}/entries/{org}/submit",
-      authed(services,
-             [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
-               ASSIGN_OR_RETURN(std::int64_t id, task_id(r));
-               Status bad;
-               std::string explanation = optional_text_member(r, "explanation", &bad);
-               RETURN_IF_ERROR(bad);
-               std::vector<model::Violation> violations;
-               StatusOr<std::int64_t> v =
-                   rep.submit(who, id, r.params.at("org"), explanation, &violations);
-               if (!v.ok()) {
-                 if (!violations.empty()) return error_with_violations(v.status(), violations);
-                 return v.status();
-               }
-               return json_response({{"version", *v}, {"violations", violations_json(violations)}});
-             }));
+  router.add(Method::kPost, "/api/tasks/{id}/entries/{org}/submit",
+             authed(services,
+                    [&rep](const Request& r, const service::Principal& who) -> StatusOr<Response> {
+                      ASSIGN_OR_RETURN(std::int64_t id, task_id(r));
+                      ASSIGN_OR_RETURN(std::string explanation,
+                                       optional_text_member(r, "explanation"));
+                      ASSIGN_OR_RETURN(service::SaveResult submitted,
+                                       rep.submit(who, id, r.params.at("org"), explanation));
+                      return json_response({{"version", submitted.version},
+                                            {"violations", violations_json(submitted.violations)}});
+                    }));
 
   router.add(Method::kPost, "/api/tasks/{id}/entries/{org}/approve",
              authed(services,
@@ -443,9 +391,7 @@ void register_reporting_routes(Router& router, service::Services& services) {
         authed(services,
                [&rep, step](const Request& r, const service::Principal& who) -> StatusOr<Response> {
                  ASSIGN_OR_RETURN(std::int64_t id, task_id(r));
-                 Status bad;
-                 std::string reason = optional_text_member(r, "reason", &bad);
-                 RETURN_IF_ERROR(bad);
+                 ASSIGN_OR_RETURN(std::string reason, optional_text_member(r, "reason"));
                  ASSIGN_OR_RETURN(std::int64_t v, (rep.*step)(who, id, r.params.at("org"), reason));
                  return json_response({{"version", v}});
                }));
@@ -463,15 +409,17 @@ void register_reporting_routes(Router& router, service::Services& services) {
             services,
             [&rep, grant](const Request& r, const service::Principal& who) -> StatusOr<Response> {
               ASSIGN_OR_RETURN(std::int64_t id, task_id(r));
-              Status bad;
-              std::string reason = optional_text_member(r, "reason", &bad);
-              RETURN_IF_ERROR(bad);
+              ASSIGN_OR_RETURN(std::string reason, optional_text_member(r, "reason"));
               ASSIGN_OR_RETURN(std::int64_t v,
                                rep.decide_recall(who, id, r.params.at("org"), grant, reason));
               return json_response({{"version", v}});
             }));
   }
+}
 
+// Notices, single values from other systems and a value's history.
+void add_notice_and_value_routes(Router& router, service::Services& services) {
+  service::Reporting& rep = services.reporting();
   router.add(
       Method::kGet, "/api/notices",
       authed(services, [&rep](const Request&, const service::Principal& who) -> StatusOr<Response> {
@@ -501,15 +449,10 @@ void register_reporting_routes(Router& router, service::Services& services) {
                       if (value == body.end())
                         return InvalidArgument("缺少字段 value", "value", "required");
                       ASSIGN_OR_RETURN(v.raw, raw_input(*value, "value"));
-                      std::vector<model::Violation> violations;
-                      Status posted = rep.post_value(who, v, &violations);
-                      if (!posted.ok()) {
-                        if (posted.reason() == "validation_failed")
-                          return error_with_violations(posted, violations);
-                        return posted;
-                      }
+                      ASSIGN_OR_RETURN(std::vector<model::Violation> warnings,
+                                       rep.post_value(who, v));
                       return json_response(
-                          {{"status", "OK"}, {"violations", violations_json(violations)}}, 201);
+                          {{"status", "OK"}, {"violations", violations_json(warnings)}}, 201);
                     }));
 
   router.add(
@@ -537,6 +480,15 @@ void register_reporting_routes(Router& router, service::Services& services) {
             }
             return json_response({{"history", list}});
           }));
+}
+
+}  // namespace
+
+void register_reporting_routes(Router& router, service::Services& services) {
+  add_task_dispatch_routes(router, services);
+  add_task_lifecycle_routes(router, services);
+  add_entry_routes(router, services);
+  add_notice_and_value_routes(router, services);
 }
 
 }  // namespace tianbao::http

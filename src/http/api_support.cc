@@ -1,19 +1,18 @@
 #include "http/api_support.h"
 
+#include <algorithm>
 #include <charconv>
-#include <ctime>
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
 
 #include "model/text.h"
+#include "model/time.h"
 #include "service/accounts.h"
 
 namespace tianbao::http {
 
 namespace {
-
-constexpr std::int64_t kBeijingOffsetSeconds = 8 * 3600;
 
 bool is_write(Method m) {
   return m == Method::kPost || m == Method::kPut || m == Method::kDelete || m == Method::kPatch;
@@ -46,7 +45,8 @@ std::string session_cookie(const std::string& session_id, std::int64_t max_age_s
 }
 
 Handler authed(service::Services& services, AuthedHandler handler, PasswordChange pending) {
-  return [&services, handler = std::move(handler), pending](const Request& r) -> StatusOr<Response> {
+  return [&services, handler = std::move(handler),
+          pending](const Request& r) -> StatusOr<Response> {
     service::Accounts& accounts = services.accounts();
     std::string remote = service::address_of(r.remote);
     std::string authorization = r.header("authorization");
@@ -131,58 +131,34 @@ StatusOr<std::optional<long>> int_param(const Request& request, const std::strin
   return std::optional<long>(value);
 }
 
+StatusOr<std::int64_t> path_id(const Request& request, const char* name, Status missing) {
+  std::int64_t id = 0;
+  const std::string& text = request.params.at(name);
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return missing;
+  return id;
+}
+
+StatusOr<std::int64_t> task_id(const Request& request) {
+  return path_id(request, "id", NotFound("填报任务不存在", "task", "unknown_task"));
+}
+
 std::string format_time(std::int64_t unix_ms) {
-  std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000 + kBeijingOffsetSeconds);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}+08:00", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return model::format_beijing_iso(unix_ms);
 }
 
 StatusOr<std::int64_t> parse_time(const std::string& text, const char* field) {
-  Status bad = InvalidArgument(
-      fmt::format("参数 {} 须为日期（如 2026-11-21）或时间（如 2026-11-21T08:30:00）", field), field,
-      "invalid_parameter");
-  if (!text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  if (!text.empty() &&
+      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     std::int64_t ms = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ms);
-    if (ec != std::errc() || end != text.data() + text.size()) return bad;
-    return ms;
+    if (ec == std::errc() && end == text.data() + text.size()) return ms;
+  } else if (std::optional<std::int64_t> ms = model::parse_iso_time(text)) {
+    return *ms;
   }
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  int consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &y, &mo, &d, &consumed) != 3 || consumed != 10) {
-    return bad;
-  }
-  std::string rest = text.substr(10);
-  std::int64_t offset = kBeijingOffsetSeconds;
-  if (!rest.empty()) {
-    int used = 0;
-    if (std::sscanf(rest.c_str(), "T%2d:%2d:%2d%n", &h, &mi, &s, &used) != 3 || used != 9) {
-      return bad;
-    }
-    std::string zone = rest.substr(9);
-    int zh = 0, zm = 0;
-    if (zone == "Z") {
-      offset = 0;
-    } else if (!zone.empty()) {
-      if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') ||
-          std::sscanf(zone.c_str() + 1, "%2d:%2d", &zh, &zm) != 2) {
-        return bad;
-      }
-      offset = (zone[0] == '-' ? -1 : 1) * (zh * 3600 + zm * 60);
-    }
-  }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return bad;
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  std::int64_t utc = static_cast<std::int64_t>(timegm(&tm)) - offset;
-  return utc * 1000;
+  return InvalidArgument(
+      fmt::format("参数 {} 须为日期（如 2026-11-21）或时间（如 2026-11-21T08:30:00）", field),
+      field, "invalid_parameter");
 }
 
 json principal_json(const service::Principal& who, service::Services& services) {
@@ -194,8 +170,11 @@ json principal_json(const service::Principal& who, service::Services& services) 
     const model::OrgUnit& u = tree->unit(*o);
     org = {{"code", u.code}, {"name", u.name}, {"level", u.level}, {"path", tree->path_string(*o)}};
   }
-  return {{"username", who.username}, {"displayName", who.display_name}, {"roles", roles},
-          {"orgUnit", org}, {"totpEnabled", who.totp_enabled}};
+  return {{"username", who.username},
+          {"displayName", who.display_name},
+          {"roles", roles},
+          {"orgUnit", org},
+          {"totpEnabled", who.totp_enabled}};
 }
 
 }  // namespace tianbao::http

@@ -51,6 +51,14 @@ StatusOr<std::optional<std::vector<std::string>>> optional_strings(const json& b
 StatusOr<std::optional<long>> int_param(const Request& request, const std::string& name, long min,
                                         long max);
 
+// The id in the path parameter `name` ("/api/tasks/{id}"): a positive
+// integer, or else `missing` (an id that cannot exist names nothing, so the
+// caller says "not found" as for an id that does not).
+StatusOr<std::int64_t> path_id(const Request& request, const char* name, Status missing);
+
+// The task of "/api/tasks/{id}/…".
+StatusOr<std::int64_t> task_id(const Request& request);
+
 // "2026-11-21T08:30:00+08:00" (Beijing time, which offices read).
 std::string format_time(std::int64_t unix_ms);
 // Accepts "2026-11-21" (start of that day, Beijing time), ISO date-times

@@ -1,5 +1,4 @@
 // The Excel template of a task and its upload (docs/api.md "Excel per task").
-#include <charconv>
 
 #include <fmt/format.h>
 
@@ -10,16 +9,6 @@
 namespace tianbao::http {
 
 namespace {
-
-StatusOr<std::int64_t> task_id(const Request& r) {
-  std::int64_t id = 0;
-  const std::string& text = r.params.at("id");
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id <= 0) {
-    return NotFound("填报任务不存在", "task", "unknown_task");
-  }
-  return id;
-}
 
 // RFC 5987 filename*: every byte outside the unreserved set percent-encoded.
 std::string encoded_filename(std::string_view name) {

@@ -64,14 +64,22 @@ StatusOr<std::string> percent_decode(std::string_view s, bool plus_is_space, con
 
 std::string_view method_name(Method m) {
   switch (m) {
-    case Method::kGet: return "GET";
-    case Method::kHead: return "HEAD";
-    case Method::kPost: return "POST";
-    case Method::kPut: return "PUT";
-    case Method::kDelete: return "DELETE";
-    case Method::kPatch: return "PATCH";
-    case Method::kOptions: return "OPTIONS";
-    case Method::kOther: return "OTHER";
+    case Method::kGet:
+      return "GET";
+    case Method::kHead:
+      return "HEAD";
+    case Method::kPost:
+      return "POST";
+    case Method::kPut:
+      return "PUT";
+    case Method::kDelete:
+      return "DELETE";
+    case Method::kPatch:
+      return "PATCH";
+    case Method::kOptions:
+      return "OPTIONS";
+    case Method::kOther:
+      return "OTHER";
   }
   return "OTHER";
 }
@@ -142,7 +150,7 @@ StatusOr<const Handler*> Router::find(Request& request) const {
     return &route.handler;
   }
   if (path_matched) {
-    return Status(StatusCode::kInvalidArgument,
+    return Status(StatusCode::kMethodNotAllowed,
                   fmt::format("此地址不支持 {} 方法", method_name(request.method)), "method",
                   "method_not_allowed");
   }

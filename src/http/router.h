@@ -28,12 +28,12 @@ std::string_view method_name(Method m);
 
 struct Request {
   Method method = Method::kGet;
-  std::string target;                            // raw, as received
-  std::string path;                              // percent-decoded
-  std::multimap<std::string, std::string> query; // percent-decoded
+  std::string target;                                    // raw, as received
+  std::string path;                                      // percent-decoded
+  std::multimap<std::string, std::string> query;         // percent-decoded
   std::unordered_map<std::string, std::string> headers;  // lower-case names
   std::string body;
-  std::string remote;  // "127.0.0.1:53412"
+  std::string remote;                                   // "127.0.0.1:53412"
   std::unordered_map<std::string, std::string> params;  // `{name}` captures
 
   // First value of a query parameter, if present.
@@ -60,8 +60,8 @@ class Router {
   void add(Method method, std::string_view pattern, Handler handler);
 
   // The handler for a request, with `request.params` filled in. NotFound if
-  // no pattern matches the path; a kMethodNotAllowed-style InvalidArgument
-  // (reason "method_not_allowed") if the path matches under another method.
+  // no pattern matches the path; MethodNotAllowed (405) if the path matches
+  // under another method.
   StatusOr<const Handler*> find(Request& request) const;
 
  private:

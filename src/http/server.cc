@@ -9,6 +9,8 @@
 #include <vector>
 
 // Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -21,8 +23,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "http/response.h"
 #include "http/static_files.h"
@@ -38,14 +38,22 @@ namespace {
 
 Method to_method(bhttp::verb v) {
   switch (v) {
-    case bhttp::verb::get: return Method::kGet;
-    case bhttp::verb::head: return Method::kHead;
-    case bhttp::verb::post: return Method::kPost;
-    case bhttp::verb::put: return Method::kPut;
-    case bhttp::verb::delete_: return Method::kDelete;
-    case bhttp::verb::patch: return Method::kPatch;
-    case bhttp::verb::options: return Method::kOptions;
-    default: return Method::kOther;
+    case bhttp::verb::get:
+      return Method::kGet;
+    case bhttp::verb::head:
+      return Method::kHead;
+    case bhttp::verb::post:
+      return Method::kPost;
+    case bhttp::verb::put:
+      return Method::kPut;
+    case bhttp::verb::delete_:
+      return Method::kDelete;
+    case bhttp::verb::patch:
+      return Method::kPatch;
+    case bhttp::verb::options:
+      return Method::kOptions;
+    default:
+      return Method::kOther;
   }
 }
 
@@ -127,7 +135,7 @@ struct Server::Impl {
       }
     }
     if (request.method != Method::kGet && request.method != Method::kHead) {
-      return error_response(Status(StatusCode::kInvalidArgument, "此地址只支持 GET", "method",
+      return error_response(Status(StatusCode::kMethodNotAllowed, "此地址只支持 GET", "method",
                                    "method_not_allowed"));
     }
     return static_files.serve(request);
@@ -174,24 +182,26 @@ struct Server::Impl {
       co_await bhttp::async_read(stream, buffer, parser,
                                  asio::redirect_error(asio::use_awaitable, ec));
       if (ec == bhttp::error::body_limit) {
-        co_await write_error_and_close(stream, Status(StatusCode::kPayloadTooLarge,
-                                            fmt::format("请求内容超过 {} MiB 上限",
-                                                        options.body_limit >> 20),
-                                            "body", "payload_too_large"));
+        co_await write_error_and_close(
+            stream, Status(StatusCode::kPayloadTooLarge,
+                           fmt::format("请求内容超过 {} MiB 上限", options.body_limit >> 20),
+                           "body", "payload_too_large"));
         break;
       }
       if (ec == bhttp::error::header_limit) {
-        co_await write_error_and_close(stream, Status(StatusCode::kPayloadTooLarge, "请求头过大", "headers",
-                                            "headers_too_large"));
+        co_await write_error_and_close(stream, Status(StatusCode::kPayloadTooLarge, "请求头过大",
+                                                      "headers", "headers_too_large"));
         break;
       }
       if (ec) {
         // A malformed request gets a 400; a closed, reset or idle connection
         // just ends.
-        bool malformed = ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
-                         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+        bool malformed =
+            ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
+            ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
         if (malformed) {
-          co_await write_error_and_close(stream, InvalidArgument("请求格式不正确", "request", "bad_request"));
+          co_await write_error_and_close(
+              stream, InvalidArgument("请求格式不正确", "request", "bad_request"));
         }
         break;
       }
@@ -214,15 +224,15 @@ struct Server::Impl {
       bool keep_alive = raw.keep_alive() && !stopping;
       std::size_t bytes = response.body.size();
       unsigned status = response.status;
-      BeastResponse res = to_beast(std::move(response), raw.version(), keep_alive,
-                                   request.method == Method::kHead);
+      BeastResponse res =
+          to_beast(std::move(response), raw.version(), keep_alive, request.method == Method::kHead);
       co_await bhttp::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
       in_flight.fetch_sub(1);
       auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                         std::chrono::steady_clock::now() - started)
                         .count();
-      spdlog::info("{} {} {} {} {}B {:.1f}ms", remote, method_name(request.method),
-                   raw_target, status, bytes, micros / 1000.0);
+      spdlog::info("{} {} {} {} {}B {:.1f}ms", remote, method_name(request.method), raw_target,
+                   status, bytes, micros / 1000.0);
       if (ec || !keep_alive) break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);

@@ -3,7 +3,9 @@
 // Every operation that can fail on bad input or on the environment returns a
 // Status (or a StatusOr<T> carrying a value on success). A Status has a
 // canonical code (what kind of failure, stable for programs), a message in
-// 中文 for people, and optionally the name of the input field at fault. The
+// 中文 for people, optionally the name of the input field at fault, and —
+// for a validation failure — the violations behind it (as absl::Status
+// carries payloads), so no caller needs an out-parameter to learn them. The
 // HTTP layer maps codes to status lines and the JSON error body in exactly
 // one place (http/response.cc); the CLI prints the message on stderr.
 //
@@ -15,6 +17,9 @@
 //   if (!unit.ok()) return unit.status();
 //   RETURN_IF_ERROR(store.insert_org_unit(*unit));
 //
+//   return InvalidArgument("有 2 项填写有误：…", "A01", "validation_failed")
+//       .with_violations(std::move(violations));
+//
 // Thread-safety: values; copy freely.
 #pragma once
 
@@ -23,6 +28,9 @@
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
+
+#include "model/violation.h"
 
 namespace tianbao {
 
@@ -35,6 +43,7 @@ enum class StatusCode {
   kFailedPrecondition,  // the object is in a state that forbids the act (409)
   kUnauthenticated,     // no or bad credentials (401)
   kPermissionDenied,    // authenticated but not allowed (403)
+  kMethodNotAllowed,    // the path exists but not for this HTTP method (405)
   kPayloadTooLarge,     // body over the limit (413)
   kResourceExhausted,   // rate limit or lockout (429)
   kUnavailable,         // a dependency (database) is not reachable (503)
@@ -48,8 +57,7 @@ const char* status_code_name(StatusCode code);
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(StatusCode code, std::string message, std::string field = {},
-         std::string reason = {})
+  Status(StatusCode code, std::string message, std::string field = {}, std::string reason = {})
       : code_(code),
         message_(std::move(message)),
         field_(std::move(field)),
@@ -67,6 +75,14 @@ class [[nodiscard]] Status {
   // ("unknown_parent", "invalid_utf8"); empty means status_code_name(code).
   const std::string& reason() const { return reason_; }
 
+  // The violations behind a failure (validation_failed: the field errors;
+  // explanation_required: the warnings to explain), in the order found;
+  // empty for every other failure.
+  const std::vector<model::Violation>& violations() const { return violations_; }
+  // This status with `violations` attached (replacing any before).
+  Status with_violations(std::vector<model::Violation> violations) const&;
+  Status with_violations(std::vector<model::Violation> violations) &&;
+
   std::string to_string() const;
 
  private:
@@ -74,6 +90,7 @@ class [[nodiscard]] Status {
   std::string message_;
   std::string field_;
   std::string reason_;
+  std::vector<model::Violation> violations_;
 };
 
 // Shorthands for the common failures. `reason` is the stable JSON error code.
@@ -87,7 +104,7 @@ Status Internal(std::string message);
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
-  StatusOr(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  StatusOr(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   StatusOr(Status status) : status_(std::move(status)) {  // NOLINT
     assert(!status_.ok() && "StatusOr needs a value or an error");
   }

@@ -415,10 +415,6 @@ StatusOr<ValueType> parse_value_type(std::string_view name) {
       "valueType", "invalid_value_type");
 }
 
-std::string_view severity_name(Severity s) {
-  return s == Severity::kWarning ? "warning" : "error";
-}
-
 bool EnteredValue::ok() const {
   return std::none_of(violations.begin(), violations.end(),
                       [](const Violation& v) { return v.severity == Severity::kError; });

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "model/status.h"
+#include "model/violation.h"
 
 namespace tianbao::model {
 
@@ -27,21 +28,6 @@ enum class ValueType { kInteger, kNumber, kPercent, kText, kBoolean };
 
 std::string_view value_type_name(ValueType t);  // "integer", "number", "percent", "text", "boolean"
 StatusOr<ValueType> parse_value_type(std::string_view name);  // field "valueType"
-
-enum class Severity { kError, kWarning };
-
-std::string_view severity_name(Severity s);  // "error" | "warning"
-
-// One problem with one field's value. Errors block (the value is not
-// stored, or the entry cannot be submitted); warnings need a written
-// explanation (说明) to submit.
-struct Violation {
-  std::string field;  // indicator code, or a rule code
-  Severity severity = Severity::kError;
-  std::string code;     // stable: see interpret_value
-  std::string message;  // 中文, says what is wrong and what to do
-  std::string suggestion;  // the probably meant value as text, if any
-};
 
 struct FieldSpec {
   ValueType type = ValueType::kNumber;
@@ -51,11 +37,11 @@ struct FieldSpec {
 };
 
 struct EnteredValue {
-  std::optional<double> number;  // for numeric and boolean (1/0) types
-  std::optional<std::string> text;  // for text type
+  std::optional<double> number;       // for numeric and boolean (1/0) types
+  std::optional<std::string> text;    // for text type
   std::vector<Violation> violations;  // `field` left empty; the caller fills it
 
-  bool ok() const;       // no error-severity violation
+  bool ok() const;                                 // no error-severity violation
   bool empty() const { return !number && !text; }  // the filler cleared the field
 };
 

@@ -226,12 +226,11 @@ class Reporting {
 
   StatusOr<EntryView> get_entry(const Principal& who, std::int64_t task_id,
                                 const std::string& org_code);
-  // Saves a draft. Any field with an error → InvalidArgument carrying the
-  // violations (see last_violations) and nothing is stored.
+  // Saves a draft. Any field with an error → InvalidArgument
+  // (validation_failed) carrying the violations, and nothing is stored.
   StatusOr<SaveResult> save_entry(const Principal& who, std::int64_t task_id,
                                   const std::string& org_code, std::int64_t version,
-                                  const std::vector<FieldInput>& fields,
-                                  std::vector<model::Violation>* violations_out);
+                                  const std::vector<FieldInput>& fields);
   // The task's entries in the caller's scope with their values, for the
   // Excel template.
   StatusOr<TaskSheet> task_sheet(const Principal& who, std::int64_t task_id);
@@ -247,9 +246,12 @@ class Reporting {
   StatusOr<std::vector<model::Violation>> check_fields(const Principal& who, std::int64_t task_id,
                                                        const std::string& org_code,
                                                        const std::vector<FieldInput>& fields);
-  StatusOr<std::int64_t> submit(const Principal& who, std::int64_t task_id,
-                                const std::string& org_code, const std::string& explanation,
-                                std::vector<model::Violation>* violations_out);
+  // Hands the entry in. A missing or wrong figure → validation_failed
+  // carrying the violations; warnings without an explanation →
+  // explanation_required carrying the warnings. On success, the new version
+  // and the warnings the explanation answers.
+  StatusOr<SaveResult> submit(const Principal& who, std::int64_t task_id,
+                              const std::string& org_code, const std::string& explanation);
   StatusOr<std::int64_t> approve(const Principal& who, std::int64_t task_id,
                                  const std::string& org_code);
   StatusOr<std::int64_t> return_entry(const Principal& who, std::int64_t task_id,
@@ -264,9 +266,11 @@ class Reporting {
   StatusOr<std::size_t> send_due_reminders(int days_before);
   StatusOr<std::vector<store::NoticeRecord>> notices(const Principal& who);
 
-  // One value from a program or an administrator (channel "api").
-  Status post_value(const Principal& who, const SingleValue& value,
-                    std::vector<model::Violation>* violations_out);
+  // One value from a program or an administrator (channel "api"). A value
+  // that cannot be stored → validation_failed carrying the violations; on
+  // success, its warnings.
+  StatusOr<std::vector<model::Violation>> post_value(const Principal& who,
+                                                     const SingleValue& value);
   StatusOr<std::vector<store::ValueChange>> history(const Principal& who,
                                                     const std::string& indicator,
                                                     const std::string& org_code,
@@ -281,7 +285,8 @@ class Reporting {
     model::Period period = model::Period::year(2000);
   };
   StatusOr<Loaded> load(std::int64_t task_id, const std::string& org_code);
-  // The unit whose approval is due next, or empty if fully approved.
+  // The unit whose approval is due next (model::ApprovalChain), or empty if
+  // fully approved.
   std::string next_approver(const store::TaskRecord& task, const store::EntryRecord& entry) const;
   // What a save would write, once its fields are interpreted and the entry
   // checked as it would be afterwards.
@@ -294,10 +299,9 @@ class Reporting {
   // Refuses staged changes to cells another entry holds (cell_locked, naming
   // it); the store refuses them anyway, this says so before a dry run.
   Status check_cells(const Loaded& l, const Staged& staged);
-  // Any field with an error → InvalidArgument (validation_failed) with the
-  // violations in *violations_out, and nothing staged.
-  StatusOr<Staged> stage(const Loaded& l, const std::vector<FieldInput>& fields,
-                         std::vector<model::Violation>* violations_out);
+  // Any field with an error → InvalidArgument (validation_failed) carrying
+  // the violations, and nothing staged.
+  StatusOr<Staged> stage(const Loaded& l, const std::vector<FieldInput>& fields);
   // Refuses a save into a handed-in entry, or over a version other than `version`.
   static Status check_writable(const Loaded& l, std::int64_t version);
   // Writes the staged values as a draft; the entry's new version.

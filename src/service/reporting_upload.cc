@@ -102,9 +102,12 @@ StatusOr<std::vector<EntryUploadResult>> Reporting::upload_entries(
       continue;
     }
     result.version = l->entry.version;
-    StatusOr<Staged> staged = stage(*l, row.fields, &result.violations);
+    StatusOr<Staged> staged = stage(*l, row.fields);
     if (!staged.ok()) {
-      if (staged.status().reason() != "validation_failed") return staged.status();
+      // A row whose fields are wrong is rejected with them; anything else
+      // (the store failing) ends the upload.
+      if (staged.status().violations().empty()) return staged.status();
+      result.violations = staged.status().violations();
       reject(staged.status());
       continue;
     }

@@ -77,7 +77,10 @@ TEST(RouterTest, MatchesPatternsAndCapturesParameters) {
   post.method = Method::kPost;
   ASSERT_TRUE(parse_target("/api/orgunits/44", post).ok());
   Status not_allowed = router.find(post).status();
+  EXPECT_EQ(not_allowed.code(), StatusCode::kMethodNotAllowed);
   EXPECT_EQ(http_status(not_allowed), 405u);
+  EXPECT_EQ(nlohmann::json::parse(error_response(not_allowed).body)["error"]["code"],
+            "method_not_allowed");
 
   Request unknown;
   ASSERT_TRUE(parse_target("/api/nothing/here", unknown).ok());
@@ -94,6 +97,22 @@ TEST(ResponseTest, ErrorBodyHasCodeMessageField) {
   Response no_field = error_response(Internal("坏了"));
   EXPECT_EQ(no_field.status, 500u);
   EXPECT_TRUE(nlohmann::json::parse(no_field.body)["error"]["field"].is_null());
+}
+
+TEST(ResponseTest, AValidationFailureListsItsViolationsBesideTheError) {
+  Status failed =
+      InvalidArgument("有 1 项填写有误：不是数字", "A", "validation_failed")
+          .with_violations({{"A", model::Severity::kError, "not_a_number", "不是数字", ""},
+                            {"B", model::Severity::kWarning, "unit_slip", "应填 5", "5"}});
+  Response r = error_response(failed);
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_EQ(
+      r.body,
+      R"({"error":{"code":"validation_failed","field":"A","message":"有 1 项填写有误：不是数字"},)"
+      R"("violations":[{"code":"not_a_number","field":"A","message":"不是数字","severity":"error"},)"
+      R"({"code":"unit_slip","field":"B","message":"应填 5","severity":"warning","suggestion":"5"}]})");
+  // Without violations the body has no list at all.
+  EXPECT_FALSE(nlohmann::json::parse(error_response(NotFound("x")).body).contains("violations"));
 }
 
 TEST(ResponseTest, EveryCodeMapsToAnErrorStatus) {

@@ -38,6 +38,28 @@ TEST(StatusTest, CarriesCodeMessageFieldAndReason) {
   EXPECT_EQ(s.to_string(), "unknown_org_unit: 单位 9 不存在 (code)");
 }
 
+TEST(StatusTest, AFailureCarriesTheViolationsAttachedToIt) {
+  Status plain = InvalidArgument("有 1 项填写有误：不是数字", "A", "validation_failed");
+  EXPECT_TRUE(plain.violations().empty());
+  Status failed =
+      plain.with_violations({{"A", model::Severity::kError, "not_a_number", "不是数字", ""}});
+  ASSERT_EQ(failed.violations().size(), 1u);
+  EXPECT_EQ(failed.violations()[0].code, "not_a_number");
+  EXPECT_EQ(failed.reason(), "validation_failed");
+  EXPECT_EQ(failed.field(), "A");
+  EXPECT_TRUE(plain.violations().empty());  // the original is left alone
+  // Propagation keeps them.
+  auto propagate = [&]() -> Status {
+    RETURN_IF_ERROR(failed);
+    return Status::Ok();
+  };
+  EXPECT_EQ(propagate().violations().size(), 1u);
+}
+
+TEST(StatusTest, MethodNotAllowedHasItsOwnCode) {
+  EXPECT_STREQ(status_code_name(StatusCode::kMethodNotAllowed), "method_not_allowed");
+}
+
 TEST(StatusTest, MacrosPropagateTheFirstError) {
   int out = 0;
   EXPECT_TRUE(quarter_into(8, out).ok());

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -12,8 +11,6 @@
 #include <iostream>
 #include <iterator>
 #include <map>
-#include <mutex>
-#include <thread>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -32,6 +29,7 @@
 #include "http/api_routes.h"
 #include "http/server.h"
 #include "http/webhook.h"
+#include "service/reminder_scheduler.h"
 #include "service/services.h"
 
 namespace tianbao::cli {
@@ -281,44 +279,6 @@ struct ReminderOptions {
   std::string webhook;                                             // http:// URL, or empty
 };
 
-// Runs the scheduled 催报 at start and every ten minutes until stopped.
-class ReminderLoop {
- public:
-  ReminderLoop(service::Reporting& reporting, int days_before)
-      : reporting_(reporting), days_before_(days_before) {
-    if (days_before_ > 0) thread_ = std::thread([this] { run(); });
-  }
-  ~ReminderLoop() {
-    {
-      std::lock_guard lock(mu_);
-      stopping_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  void run() {
-    constexpr auto kInterval = std::chrono::minutes(10);
-    std::unique_lock lock(mu_);
-    while (!stopping_) {
-      lock.unlock();
-      StatusOr<std::size_t> sent = reporting_.send_due_reminders(days_before_);
-      if (!sent.ok()) spdlog::warn("scheduled reminders failed: {}", sent.status().to_string());
-      if (sent.ok() && *sent > 0) spdlog::info("scheduled reminders sent to {} units", *sent);
-      lock.lock();
-      cv_.wait_for(lock, kInterval, [this] { return stopping_; });
-    }
-  }
-
-  service::Reporting& reporting_;
-  int days_before_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;  // GUARDED_BY(mu_)
-  std::thread thread_;
-};
-
 int run_serve(const std::string& db, http::ServerOptions options,
               service::ServiceOptions service_options, const ReminderOptions& reminders) {
   auto started = std::chrono::steady_clock::now();
@@ -350,7 +310,9 @@ int run_serve(const std::string& db, http::ServerOptions options,
           hook->post(nlohmann::json{{"notices", list}}.dump());
         });
   }
-  ReminderLoop reminder_loop((*services)->reporting(), reminders.days_before);
+  service::ReminderScheduler reminder_scheduler((*services)->reporting(), (*services)->clock(),
+                                                reminders.days_before);
+  reminder_scheduler.start();
   http::raise_open_file_limit();
   // stdout carries the URL for people and scripts; the access log goes to stderr.
   spdlog::set_default_logger(spdlog::stderr_color_mt("tianbao"));

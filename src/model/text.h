@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ std::size_t utf8_length(std::string_view s);
 std::string_view trim(std::string_view s);
 // True if `s` holds C0 control characters or DEL.
 bool has_control_chars(std::string_view s);
+// Appends the code point `cp` (a scalar value: at most U+10FFFF, not a
+// surrogate) to `out` as UTF-8.
+void append_utf8(std::uint32_t cp, std::string& out);
 // Untrusted input shortened to at most 40 characters, with invalid UTF-8 and
 // control characters replaced by U+FFFD, for quoting inside error messages.
 std::string sanitize_for_message(std::string_view s);

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 namespace tianbao::model {
 namespace {
 
@@ -36,6 +40,29 @@ TEST(TextTest, LengthCountsCharacters) {
   EXPECT_EQ(utf8_length(""), 0u);
   EXPECT_EQ(utf8_length("abc"), 3u);
   EXPECT_EQ(utf8_length("湛江市"), 3u);
+}
+
+TEST(TextTest, AppendUtf8EncodesEachLengthOfSequence) {
+  struct Case {
+    std::uint32_t cp;
+    std::string bytes;
+  };
+  const std::vector<Case> cases = {
+      {0x41, "A"},
+      {0x7F, "\x7F"},
+      {0xE9, "\xC3\xA9"},              // é
+      {0x6E5B, "湛"},                  // three bytes
+      {0xFFFD, "\xEF\xBF\xBD"},        // the replacement character
+      {0x1F600, "\xF0\x9F\x98\x80"},   // four bytes
+      {0x10FFFF, "\xF4\x8F\xBF\xBF"},  // the last scalar value
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.cp);
+    std::string out = "x";
+    append_utf8(c.cp, out);
+    EXPECT_EQ(out, "x" + c.bytes);
+    EXPECT_TRUE(is_valid_utf8(out));
+  }
 }
 
 TEST(TextTest, TrimRemovesAsciiAndIdeographicSpace) {

@@ -103,9 +103,15 @@ std::vector<std::string> split(const std::string& text, char sep) {
   return out;
 }
 
-const char* column_name(std::string_view dim) {
-  if (dim == "dx") return "指标";
-  if (dim == "ou") return "单位";
+const char* column_name(service::Dimension d) {
+  switch (d) {
+    case service::Dimension::kData:
+      return "指标";
+    case service::Dimension::kOrgUnit:
+      return "单位";
+    case service::Dimension::kPeriod:
+      return "期间";
+  }
   return "期间";
 }
 
@@ -131,7 +137,8 @@ StatusOr<service::AnalyticsRequest> parse_request(const Request& r) {
   auto take = [&](const std::string& spec, bool shown) -> Status {
     std::size_t colon = spec.find(':');
     std::string dim = spec.substr(0, colon);
-    if (dim != "dx" && dim != "ou" && dim != "pe") {
+    std::optional<service::Dimension> parsed = service::parse_dimension(dim);
+    if (!parsed) {
       return InvalidArgument(fmt::format("维度须为 dx（指标）、ou（单位）或 pe（期间），收到“{}”",
                                          model::sanitize_for_message(dim)),
                              "dimension", "invalid_dimension");
@@ -140,7 +147,9 @@ StatusOr<service::AnalyticsRequest> parse_request(const Request& r) {
       return InvalidArgument(fmt::format("维度 {} 缺少取值，如 {}:…", dim, dim), "dimension",
                              "invalid_dimension");
     }
-    std::vector<std::string>& items = dim == "dx" ? req.dx : dim == "ou" ? req.ou : req.pe;
+    std::vector<std::string>& items = *parsed == service::Dimension::kData      ? req.dx
+                                      : *parsed == service::Dimension::kOrgUnit ? req.ou
+                                                                                : req.pe;
     if (!items.empty()) {
       return InvalidArgument(fmt::format("维度 {} 出现了两次", dim), "dimension",
                              "invalid_dimension");
@@ -194,8 +203,8 @@ Response csv_response(const service::AnalyticsTable& t) {
   };
   std::string body = "\xEF\xBB\xBF";  // BOM, so Excel reads UTF-8
   std::vector<std::string> head;
-  for (const std::string& d : t.shown) {
-    head.push_back(d);
+  for (service::Dimension d : t.shown) {
+    head.emplace_back(service::dimension_name(d));
     head.push_back(column_name(d));
   }
   for (service::Measure m : t.measures) head.emplace_back(service::measure_name(m));
@@ -226,7 +235,7 @@ StatusOr<Response> xlsx_response(const service::AnalyticsTable& t) {
   exchange::Sheet sheet;
   sheet.name = "数据分析";
   exchange::Row head;
-  for (const std::string& d : t.shown) head.emplace_back(column_name(d));
+  for (service::Dimension d : t.shown) head.emplace_back(column_name(d));
   for (service::Measure m : t.measures) head.emplace_back(measure_column(m));
   sheet.rows.push_back(head);
   for (std::size_t r = 0; r < t.row_count(); ++r) {
@@ -254,7 +263,9 @@ StatusOr<Response> xlsx_response(const service::AnalyticsTable& t) {
 // JSON DOM: a query can return a few hundred thousand cells.
 std::string table_json(const service::AnalyticsTable& t) {
   json headers = json::array();
-  for (const std::string& d : t.shown) headers.push_back({{"name", d}, {"column", column_name(d)}});
+  for (service::Dimension d : t.shown) {
+    headers.push_back({{"name", service::dimension_name(d)}, {"column", column_name(d)}});
+  }
   for (service::Measure m : t.measures) {
     headers.push_back({{"name", service::measure_name(m)}, {"column", measure_column(m)}});
   }

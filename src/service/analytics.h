@@ -20,6 +20,10 @@
 // Every unit asked for must lie in the caller's scope (404 otherwise, as
 // for unknown units); LEVEL-n and CHILDREN expand within the scope.
 //
+// A query runs in two halves: resolution (analytics_plan.h) turns the
+// request into a typed plan, execution (analytics_execute.h) runs the plan
+// against one cube snapshot; `Analytics::query` composes them.
+//
 // Thread-safety: safe for concurrent use.
 #pragma once
 
@@ -42,13 +46,20 @@
 
 namespace tianbao::service {
 
+// The three dimensions of a query. Requests and answers name them as
+// DHIS2 does, "dx", "ou" and "pe"; they are parsed once, by the planner.
+enum class Dimension { kData, kOrgUnit, kPeriod };
+std::string_view dimension_name(Dimension d);
+std::optional<Dimension> parse_dimension(std::string_view name);
+
 enum class Measure { kValue, kNew, kMom, kYoy, kRank };
 std::string_view measure_name(Measure m);
 StatusOr<Measure> parse_measure(std::string_view name);
 
 struct AnalyticsRequest {
   // Dimension items in request order; `shown` lists which of "dx", "ou",
-  // "pe" are row dimensions (in order), the others are filters.
+  // "pe" are row dimensions (in order), the others are filters. Names as the
+  // client sent them: the planner checks and parses them.
   std::vector<std::string> dx, ou, pe;
   std::vector<std::string> shown;
   std::vector<Measure> measures = {Measure::kValue};
@@ -77,14 +88,15 @@ struct AnalyticsTable {
   AnalyticsTable(const AnalyticsTable&) = delete;
   AnalyticsTable& operator=(const AnalyticsTable&) = delete;
 
-  std::vector<std::string> shown;
+  std::vector<Dimension> shown;
   std::vector<Measure> measures;
   std::vector<std::vector<std::string_view>> axis;  // per shown dimension
   std::vector<std::uint32_t> keys;
   std::vector<double> cells;
   // Names of everything that appears, in no particular order (ids unique).
   std::vector<std::pair<std::string_view, AnalyticsItem>> items;
-  std::map<std::string, std::vector<std::string_view>> dimensions;  // resolved items per dimension
+  // Resolved items per dimension, by its name in the answer ("dx" …).
+  std::map<std::string, std::vector<std::string_view>> dimensions;
 
   const AnalyticsItem* item(std::string_view id) const {
     for (const auto& [k, v] : items) {

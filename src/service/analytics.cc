@@ -1,31 +1,18 @@
 #include "service/analytics.h"
 
 #include <algorithm>
-#include <ctime>
 #include <thread>
 #include <unordered_map>
 
 #include <fmt/format.h>
 
 #include "model/text.h"
+#include "model/time.h"
 #include "service/analytics_execute.h"
 #include "service/analytics_plan.h"
 #include "service/batch_pipe.h"
 
 namespace tianbao::service {
-
-namespace {
-
-constexpr std::int64_t kBeijingOffsetMs = 8LL * 3600 * 1000;
-
-model::YearMonth beijing_month(std::int64_t ms) {
-  std::time_t seconds = static_cast<std::time_t>((ms + kBeijingOffsetMs) / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  return {tm.tm_year + 1900, tm.tm_mon + 1};
-}
-
-}  // namespace
 
 std::string_view AnalyticsTable::keep(std::string_view text) {
   if (texts_.empty() || text_size_ - text_used_ < text.size()) {
@@ -182,7 +169,7 @@ StatusOr<AnalyticsTable> Analytics::query(const Principal& who, const AnalyticsR
   AnalyticsTable table;
   table.catalogue = catalogue;
   ASSIGN_OR_RETURN(AnalyticsPlan plan,
-                   plan_query(req, *catalogue, beijing_month(clock_.now_ms()), table));
+                   plan_query(req, *catalogue, model::beijing_month(clock_.now_ms()), table));
   Status done;
   cube_.read([&](const cube::Cube::View& view) {
     // The units against the very tree snapshot the execution reads.

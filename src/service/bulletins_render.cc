@@ -3,25 +3,16 @@
 // their storage bulletins.cc's.
 #include "service/bulletins.h"
 
-#include <ctime>
 #include <map>
 
 #include <fmt/format.h>
 
 #include "model/text.h"
+#include "model/time.h"
 
 namespace tianbao::service {
 
 namespace {
-
-constexpr std::int64_t kBeijingOffsetMs = 8LL * 3600 * 1000;
-
-std::string beijing_date(std::int64_t ms) {
-  std::time_t seconds = static_cast<std::time_t>((ms + kBeijingOffsetMs) / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  return fmt::format("{:04d}-{:02d}-{:02d}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
 
 // "2022-09-13" → "2022年9月13日".
 std::string date_label(const std::string& date) {
@@ -435,7 +426,7 @@ StatusOr<BulletinDocument> Bulletins::render(const Principal& who, const std::st
   doc.title = with_period(t.title, period);
   doc.issue = with_period(t.issue_number, period);
   doc.issuer = t.issuer;
-  std::string date = beijing_date(clock_.now_ms());
+  std::string date = model::beijing_date(clock_.now_ms());
   if (!options.date.empty()) {
     date = options.date;
   } else if (!t.date.empty()) {

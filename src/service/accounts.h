@@ -25,7 +25,7 @@
 #include "service/clock.h"
 #include "service/org_units.h"
 #include "service/principal.h"
-#include "store/store.h"
+#include "store/account_store.h"
 
 namespace tianbao::service {
 
@@ -106,7 +106,7 @@ struct NewToken {
 
 class Accounts {
  public:
-  Accounts(store::Store& store, const OrgUnits& units, const Access& access, AuditLog& audit,
+  Accounts(store::AccountStore& store, const OrgUnits& units, const Access& access, AuditLog& audit,
            const Clock& clock, AuthPolicy policy)
       : store_(store),
         units_(units),
@@ -171,7 +171,7 @@ class Accounts {
   bool address_blocked(const std::string& address);
   void note_address_failure(const std::string& address);
 
-  store::Store& store_;
+  store::AccountStore& store_;
   const OrgUnits& units_;
   const Access& access_;
   AuditLog& audit_;
@@ -179,7 +179,8 @@ class Accounts {
   AuthPolicy policy_;
 
   std::mutex address_mu_;
-  std::unordered_map<std::string, std::deque<std::int64_t>> address_failures_;  // GUARDED_BY(address_mu_)
+  std::unordered_map<std::string, std::deque<std::int64_t>>
+      address_failures_;  // GUARDED_BY(address_mu_)
 };
 
 // "127.0.0.1:53412" → "127.0.0.1"; "[::1]:80" → "::1".

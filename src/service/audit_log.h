@@ -12,7 +12,7 @@
 
 #include "service/clock.h"
 #include "service/principal.h"
-#include "store/store.h"
+#include "store/audit_store.h"
 
 namespace tianbao::service {
 
@@ -36,7 +36,7 @@ class AuditLog {
   // tianbao never deletes them itself.
   static constexpr int kRetentionDays = 180;
 
-  AuditLog(store::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
+  AuditLog(store::AuditStore& store, const Clock& clock) : store_(store), clock_(clock) {}
 
   // Appends a record for `who` (or an anonymous caller at `remote`).
   Status record(const Principal& who, const AuditEntry& entry);
@@ -50,7 +50,7 @@ class AuditLog {
   StatusOr<std::vector<store::AuditRecord>> query(const store::AuditFilter& filter);
 
  private:
-  store::Store& store_;
+  store::AuditStore& store_;
   const Clock& clock_;
 };
 

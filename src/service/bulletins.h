@@ -48,7 +48,7 @@
 #include "service/clock.h"
 #include "service/metadata.h"
 #include "service/org_units.h"
-#include "store/store.h"
+#include "store/bulletin_store.h"
 
 namespace tianbao::service {
 
@@ -172,7 +172,7 @@ struct RenderOptions {
 
 class Bulletins {
  public:
-  Bulletins(store::Store& store, const OrgUnits& units, const Metadata& metadata,
+  Bulletins(store::BulletinStore& store, const OrgUnits& units, const Metadata& metadata,
             Analytics& analytics, const Access& access, AuditLog& audit, const Clock& clock)
       : store_(store),
         units_(units),
@@ -195,7 +195,7 @@ class Bulletins {
   Status check(const Principal& who, const BulletinTemplate& t) const;
   StatusOr<BulletinTemplate> load(const std::string& code);
 
-  store::Store& store_;
+  store::BulletinStore& store_;
   const OrgUnits& units_;
   const Metadata& metadata_;
   Analytics& analytics_;

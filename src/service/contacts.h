@@ -14,14 +14,14 @@
 #include "service/access.h"
 #include "service/audit_log.h"
 #include "service/org_units.h"
-#include "store/store.h"
+#include "store/contact_store.h"
 
 namespace tianbao::service {
 
 // Titles offered in forms and used for sorting; other titles are allowed.
 inline constexpr const char* kContactTitles[] = {
-    "总指挥", "第一副总指挥", "常务副总指挥", "副总指挥", "指挥办负责人",
-    "工作组组长", "联络员", "审核员", "填表员", "管理员",
+    "总指挥",     "第一副总指挥", "常务副总指挥", "副总指挥", "指挥办负责人",
+    "工作组组长", "联络员",       "审核员",       "填表员",   "管理员",
 };
 
 struct ContactQuery {
@@ -53,7 +53,7 @@ struct ContactImportSummary {
 
 class Contacts {
  public:
-  Contacts(store::Store& store, const OrgUnits& units, const Access& access, AuditLog& audit)
+  Contacts(store::ContactStore& store, const OrgUnits& units, const Access& access, AuditLog& audit)
       : store_(store), units_(units), access_(access), audit_(audit) {}
 
   StatusOr<std::vector<ContactView>> list(const Principal& who, const ContactQuery& query);
@@ -76,7 +76,7 @@ class Contacts {
   bool visible(const Principal& who, std::string_view org_code) const;
   ContactView present(const Principal& who, store::ContactRecord contact) const;
 
-  store::Store& store_;
+  store::ContactStore& store_;
   const OrgUnits& units_;
   const Access& access_;
   AuditLog& audit_;

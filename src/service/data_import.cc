@@ -12,6 +12,7 @@
 #include "model/text.h"
 #include "model/value.h"
 #include "service/batch_pipe.h"
+#include "service/cell_lock_message.h"
 
 namespace tianbao::service {
 
@@ -180,8 +181,7 @@ class DataImport::Checker {
         }
         model::StringMap<std::string>& unit = locked[e.org_code];
         for (const std::string& c : codes) {
-          unit.emplace(
-              c, store::cell_locked({c, e.org_code, period, t.id, t.title, e.status}).message());
+          unit.emplace(c, cell_locked({c, e.org_code, period, t.id, t.title, e.status}).message());
         }
       }
     }
@@ -288,7 +288,7 @@ StatusOr<ImportSummary> DataImport::run(const Principal& who, const RowSourceFac
       if (summary.conflicts.size() < kMaxConflicts) {
         const store::ValueWrite& v = (*batch)[r.index];
         summary.conflicts.push_back({fmt::format("{}/{}/{}", v.indicator, v.org_code, v.period),
-                                     store::cell_locked(r.holder).message()});
+                                     cell_locked(r.holder).message()});
       }
     }
     pipe.give_back(std::move(*batch));

@@ -25,7 +25,7 @@
 #include "model/reporting.h"
 #include "service/access.h"
 #include "service/audit_log.h"
-#include "store/store.h"
+#include "store/catalogue_store.h"
 
 namespace tianbao::service {
 
@@ -45,7 +45,7 @@ struct Catalogue {
 
 class Metadata {
  public:
-  Metadata(store::Store& store, const Access& access, AuditLog& audit)
+  Metadata(store::CatalogueStore& store, const Access& access, AuditLog& audit)
       : store_(store), access_(access), audit_(audit) {}
 
   Status load();
@@ -87,7 +87,7 @@ class Metadata {
                       const std::function<Status(const Catalogue&, Parts&)>& edit,
                       const std::function<Status()>& persist);
 
-  store::Store& store_;
+  store::CatalogueStore& store_;
   const Access& access_;
   AuditLog& audit_;
   std::mutex write_mu_;

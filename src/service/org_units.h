@@ -28,7 +28,7 @@
 #include "service/audit_log.h"
 #include "service/principal.h"
 #include "service/tree_snapshots.h"
-#include "store/store.h"
+#include "store/org_unit_store.h"
 
 namespace tianbao::service {
 
@@ -68,7 +68,7 @@ class OrgUnits {
  public:
   static constexpr std::size_t kMaxPageSize = 1000;
 
-  OrgUnits(store::Store& store, OrgTreeSnapshots& snapshots, const Access& access,
+  OrgUnits(store::OrgUnitStore& store, OrgTreeSnapshots& snapshots, const Access& access,
            AuditLog& audit)
       : store_(store), snapshots_(snapshots), access_(access), audit_(audit) {}
 
@@ -94,7 +94,7 @@ class OrgUnits {
  private:
   Status reload();  // REQUIRES: write_mu_ held
 
-  store::Store& store_;
+  store::OrgUnitStore& store_;
   OrgTreeSnapshots& snapshots_;
   const Access& access_;
   AuditLog& audit_;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "model/validation.h"
+#include "service/cell_lock_message.h"
 #include "service/reporting_internal.h"
 
 namespace tianbao::service {
@@ -253,7 +254,7 @@ Status Reporting::check_cells(const Loaded& l, const Staged& staged) {
   ASSIGN_OR_RETURN(std::vector<store::CellHolder> holders,
                    store_.cell_holders(l.entry.org_code, l.period.to_string(), staged.changed));
   for (const store::CellHolder& h : holders) {
-    if (h.task_id != l.task.id) return store::cell_locked(h);
+    if (h.task_id != l.task.id) return cell_locked(h);
   }
   return Status::Ok();
 }
@@ -282,7 +283,9 @@ StatusOr<std::int64_t> Reporting::commit_draft(const Principal& who, const Loade
   commit.context.committed = [this, &commit](const store::WriteSummary&) {
     if (observer_) observer_(commit.writes);
   };
-  return store_.commit_entry(commit);
+  StatusOr<std::int64_t> version = store_.commit_entry(commit);
+  if (!version.ok()) return worded_refusal(store_, commit, version.status());
+  return version;
 }
 
 StatusOr<SaveResult> Reporting::save_entry(const Principal& who, std::int64_t task_id,
@@ -340,7 +343,7 @@ StatusOr<std::vector<Violation>> Reporting::post_value(const Principal& who,
   // in the same transaction that would have written it.
   ASSIGN_OR_RETURN(store::WriteSummary written, store_.write_values({w}, ctx));
   if (!written.refused.empty()) {
-    Status refused = store::cell_locked(written.refused.front().holder);
+    Status refused = cell_locked(written.refused.front().holder);
     RETURN_IF_ERROR(audit_.record(
         who, {"datavalue.write",
               fmt::format("{}/{}/{}", value.indicator, value.org_code, period.to_string()),

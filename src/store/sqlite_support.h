@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -135,11 +137,170 @@ class Statement {
     return text(col);
   }
 
+  // Binds one value by its type: integers and bools as integers, doubles,
+  // text (anything a string_view takes, copied), an optional's value or
+  // NULL, nullptr as NULL.
+  template <typename T>
+  void bind_value(int i, const T& v) {
+    if constexpr (std::is_same_v<T, std::nullptr_t>) {
+      bind_null(i);
+    } else if constexpr (std::is_integral_v<T>) {
+      bind(i, static_cast<std::int64_t>(v));
+    } else if constexpr (std::is_floating_point_v<T>) {
+      bind_double(i, v);
+    } else if constexpr (requires { v.has_value(); }) {
+      if (v) {
+        bind_value(i, *v);
+      } else {
+        bind_null(i);
+      }
+    } else {
+      bind(i, std::string_view(v));
+    }
+  }
+
  private:
   sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
   int rc_;
 };
+
+// Binds `args` to the parameters 1, 2, … in order (Statement::bind_value).
+template <typename... Args>
+void bind_all(Statement& q, const Args&... args) {
+  [[maybe_unused]] int i = 1;
+  (q.bind_value(i++, args), ...);
+}
+
+// What a row reader returns, without its StatusOr: a reader may map a row
+// to T, or to StatusOr<T> when a column can hold what the model refuses.
+template <typename R>
+struct RowOf {
+  using type = R;
+};
+template <typename T>
+struct RowOf<StatusOr<T>> {
+  using type = T;
+};
+template <typename Read>
+using RowType = typename RowOf<std::invoke_result_t<Read&, const Statement&>>::type;
+
+// Steps `q` to its end, calling `visit` on each row; `visit` returns void,
+// or a bool that is false to stop early.
+template <typename Visit>
+Status for_each_row(Statement& q, std::string_view what, Visit&& visit) {
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.step(what));
+    if (!row) return Status::Ok();
+    if constexpr (std::is_same_v<std::invoke_result_t<Visit&, const Statement&>, bool>) {
+      if (!visit(static_cast<const Statement&>(q))) return Status::Ok();
+    } else {
+      visit(static_cast<const Statement&>(q));
+    }
+  }
+}
+
+// Steps `q` to its end, mapping every row with `read` (T or StatusOr<T>).
+template <typename Read>
+StatusOr<std::vector<RowType<Read>>> collect(Statement& q, std::string_view what, Read&& read) {
+  std::vector<RowType<Read>> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, q.step(what));
+    if (!row) return out;
+    StatusOr<RowType<Read>> value = read(static_cast<const Statement&>(q));
+    if (!value.ok()) return value.status();
+    out.push_back(std::move(value).value());
+  }
+}
+
+// The first row of `q` mapped with `read`, or nullopt if it has none.
+template <typename Read>
+StatusOr<std::optional<RowType<Read>>> first_row(Statement& q, std::string_view what, Read&& read) {
+  ASSIGN_OR_RETURN(bool row, q.step(what));
+  if (!row) return std::optional<RowType<Read>>();
+  StatusOr<RowType<Read>> value = read(static_cast<const Statement&>(q));
+  if (!value.ok()) return value.status();
+  return std::optional<RowType<Read>>(std::move(value).value());
+}
+
+// Prepares `sql`, binds `args` and collects every row with `read`.
+template <typename Read, typename... Args>
+StatusOr<std::vector<RowType<Read>>> select_all(sqlite3* db, std::string_view sql,
+                                                std::string_view what, Read&& read,
+                                                const Args&... args) {
+  Statement q(db, sql);
+  RETURN_IF_ERROR(q.prepared(what));
+  bind_all(q, args...);
+  return collect(q, what, std::forward<Read>(read));
+}
+
+// Prepares `sql`, binds `args` and maps the first row with `read`.
+template <typename Read, typename... Args>
+StatusOr<std::optional<RowType<Read>>> select_first(sqlite3* db, std::string_view sql,
+                                                    std::string_view what, Read&& read,
+                                                    const Args&... args) {
+  Statement q(db, sql);
+  RETURN_IF_ERROR(q.prepared(what));
+  bind_all(q, args...);
+  return first_row(q, what, std::forward<Read>(read));
+}
+
+// Whether `sql` with `args` bound yields a row.
+template <typename... Args>
+StatusOr<bool> exists(sqlite3* db, std::string_view sql, std::string_view what,
+                      const Args&... args) {
+  Statement q(db, sql);
+  RETURN_IF_ERROR(q.prepared(what));
+  bind_all(q, args...);
+  return q.step(what);
+}
+
+// Prepares `sql`, binds `args` and runs it; how many rows it changed.
+template <typename... Args>
+StatusOr<int> run(sqlite3* db, std::string_view sql, std::string_view what, const Args&... args) {
+  Statement q(db, sql);
+  RETURN_IF_ERROR(q.prepared(what));
+  bind_all(q, args...);
+  RETURN_IF_ERROR(q.run(what));
+  return sqlite3_changes(db);
+}
+
+// As run(), for a statement that must change exactly one row; `none` if it
+// changed none (a taken code on insert, an unknown one on update or delete).
+template <typename... Args>
+Status run_one(sqlite3* db, std::string_view sql, std::string_view what, Status none,
+               const Args&... args) {
+  ASSIGN_OR_RETURN(int changed, run(db, sql, what, args...));
+  return changed == 1 ? Status::Ok() : none;
+}
+
+// "a,b,c" from {"a", "b", "c"}, and back (empty parts dropped).
+inline std::string join(const std::vector<std::string>& parts, char sep) {
+  std::string out;
+  for (const std::string& p : parts) {
+    if (!out.empty()) out += sep;
+    out += p;
+  }
+  return out;
+}
+inline std::vector<std::string> split(const std::string& text, char sep) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find(sep, start);
+    if (end == std::string::npos) end = text.size();
+    if (end > start) out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// "?, ?, ?" for an IN list of n.
+inline std::string placeholders(std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
+  return out;
+}
 
 inline Status exec(sqlite3* db, std::string_view sql, std::string_view what) {
   char* err = nullptr;
@@ -172,13 +333,6 @@ class Transaction {
   sqlite3* db_;
   bool open_ = false;
 };
-
-// Runs a statement that must change exactly one row; `none` if it changed
-// none (a taken code on insert, an unknown one on update or delete).
-inline Status change_one(sqlite3* db, Statement& q, std::string_view what, Status none) {
-  RETURN_IF_ERROR(q.run(what));
-  return sqlite3_changes(db) == 1 ? Status::Ok() : none;
-}
 
 inline Status not_found(std::string_view what, std::string_view code, const char* reason) {
   return NotFound(fmt::format("{} {} 不存在", what, code), "code", reason);

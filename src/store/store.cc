@@ -17,13 +17,11 @@ std::string audit_record_hash(const AuditRecord& r) {
   return model::sm3_hex(canonical);
 }
 
-Status cell_locked(const CellHolder& h) {
+Status cell_lock_refusal(const CellHolder& h) {
   return Status(StatusCode::kFailedPrecondition,
-                fmt::format("{} 在 {} 的数据属于《{}》（任务 {}），该表{}，"
-                            "须先退回、撤销审核或撤回才能修改",
-                            h.indicator, h.period, h.task_title, h.task_id,
-                            model::entry_status_label(h.status)),
-                h.indicator, "cell_locked");
+                fmt::format("cell {}/{}/{} is held by task {} ({})", h.indicator, h.org_code,
+                            h.period, h.task_id, model::entry_status_name(h.status)),
+                h.indicator, std::string(kCellLocked));
 }
 
 StatusOr<std::unique_ptr<Store>> open_store(std::string_view url) {

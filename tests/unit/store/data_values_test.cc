@@ -1,6 +1,6 @@
-// Data values in the SQLite store: what a batch of writes does with each
-// mode, the history it keeps (who wrote every version, when, how), and the
-// migration of values written before the bulk layout.
+// Data values in every store backend (and, for SQLite, the migrations): what a batch of writes does
+// with each mode, the history it keeps (who wrote every version, when, how), and the migration of
+// values written before the bulk layout.
 #include <sqlite3.h>
 
 #include <map>
@@ -10,15 +10,17 @@
 
 #include "store/migrations.h"
 #include "store/sqlite_store.h"
+#include "store_backends.h"
 #include "support/temp_dir.h"
 
 namespace tianbao::store {
 namespace {
 
-class DataValuesTest : public ::testing::Test {
+class DataValuesTest : public StoreTest {
  protected:
   void SetUp() override {
-    store_ = *open_store(dir_.file("t.db"));
+    StoreTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     ASSERT_TRUE(store_
                     ->upsert_org_units(std::vector<model::OrgUnit>{
                         {"44", "广东省", 1, model::OrgUnitKind::kRegion, ""},
@@ -45,9 +47,6 @@ class DataValuesTest : public ::testing::Test {
     if (!found.ok() || found->empty()) return std::nullopt;
     return found->front().number;
   }
-
-  testing::TempDir dir_;
-  std::unique_ptr<Store> store_;
 };
 
 ValueWrite put(const char* indicator, const char* org, double v,
@@ -58,7 +57,7 @@ ValueWrite clear(const char* indicator, const char* org) {
   return ValueWrite{indicator, org, "2022-08", std::nullopt, std::nullopt, WriteMode::kUpsert};
 }
 
-TEST_F(DataValuesTest, EachWriteIsCountedAndMarkedAppliedOrNot) {
+TEST_P(DataValuesTest, EachWriteIsCountedAndMarkedAppliedOrNot) {
   WriteSummary first = write({put("A", "44", 1), put("B", "44", 2)}, "zhang", 1000);
   EXPECT_EQ(first.created, 2u);
   EXPECT_EQ(first.applied, (std::vector<bool>{true, true}));
@@ -85,14 +84,14 @@ TEST_F(DataValuesTest, EachWriteIsCountedAndMarkedAppliedOrNot) {
   EXPECT_EQ(number("A", "4408", "2022-08"), std::nullopt);
 }
 
-TEST_F(DataValuesTest, RepeatedKeysInOneBatchApplyInOrder) {
+TEST_P(DataValuesTest, RepeatedKeysInOneBatchApplyInOrder) {
   WriteSummary s = write({put("A", "44", 1), put("A", "44", 2), put("A", "44", 3)}, "zhang", 1);
   EXPECT_EQ(s.created, 1u);
   EXPECT_EQ(s.updated, 2u);
   EXPECT_EQ(number("A", "44", "2022-08"), 3);
 }
 
-TEST_F(DataValuesTest, HistoryTellsWhoWroteEveryVersion) {
+TEST_P(DataValuesTest, HistoryTellsWhoWroteEveryVersion) {
   write({put("A", "44", 10)}, "zhang", 1000);
   write({put("A", "44", 12)}, "li", 2000);
   write({clear("A", "44")}, "wang", 3000);
@@ -140,7 +139,7 @@ std::vector<ValueWrite> many(int months, WriteMode mode = WriteMode::kUpsert) {
   return out;
 }
 
-TEST_F(DataValuesTest, LargeBatchesOfFirstWritesAreCreatedEveryOne) {
+TEST_P(DataValuesTest, LargeBatchesOfFirstWritesAreCreatedEveryOne) {
   std::vector<ValueWrite> writes = many(100);  // 400 writes: three chunks and a tail
   WriteSummary s = write(writes, "zhang", 1);
   EXPECT_EQ(s.created, 400u);
@@ -152,7 +151,7 @@ TEST_F(DataValuesTest, LargeBatchesOfFirstWritesAreCreatedEveryOne) {
   }
 }
 
-TEST_F(DataValuesTest, StoredValuesInsideALargeBatchAreUpdatedAndTheRestCreated) {
+TEST_P(DataValuesTest, StoredValuesInsideALargeBatchAreUpdatedAndTheRestCreated) {
   std::vector<ValueWrite> writes = many(100);
   // Stored before: a key of the second chunk with another value, and one of
   // the third with the value the batch brings.
@@ -181,7 +180,7 @@ TEST_F(DataValuesTest, StoredValuesInsideALargeBatchAreUpdatedAndTheRestCreated)
   }
 }
 
-TEST_F(DataValuesTest, StoredValuesScatteredOverALongBatchAreEachFoundOnce) {
+TEST_P(DataValuesTest, StoredValuesScatteredOverALongBatchAreEachFoundOnce) {
   // A new month where some units saved their forms already: stored values
   // in the first chunks, in chunks after failed ones, and far on, where the
   // batch has gone back to chunks.
@@ -212,7 +211,7 @@ TEST_F(DataValuesTest, StoredValuesScatteredOverALongBatchAreEachFoundOnce) {
   }
 }
 
-TEST_F(DataValuesTest, RepeatedKeysInsideOneChunkApplyInOrder) {
+TEST_P(DataValuesTest, RepeatedKeysInsideOneChunkApplyInOrder) {
   std::vector<ValueWrite> writes = many(64);  // 256 writes
   writes[10] = writes[3];                     // the same key again, later value
   writes[10].number = 99;
@@ -222,7 +221,7 @@ TEST_F(DataValuesTest, RepeatedKeysInsideOneChunkApplyInOrder) {
   EXPECT_EQ(number(writes[3].indicator, writes[3].org_code, writes[3].period), 99);
 }
 
-TEST_F(DataValuesTest, CreateOnlyKeepsStoredValuesInsideALargeBatch) {
+TEST_P(DataValuesTest, CreateOnlyKeepsStoredValuesInsideALargeBatch) {
   write({many(1)[1]}, "li", 1);  // B/44/2000-01 = 1
   std::vector<ValueWrite> writes = many(64, WriteMode::kCreateOnly);
   writes[1].number = 50;
@@ -233,19 +232,19 @@ TEST_F(DataValuesTest, CreateOnlyKeepsStoredValuesInsideALargeBatch) {
   EXPECT_EQ(number("B", "44", "2000-01"), 1);
 }
 
-TEST_F(DataValuesTest, UnknownCodeRefusesTheWholeBatch) {
+TEST_P(DataValuesTest, UnknownCodeRefusesTheWholeBatch) {
   auto refused = store_->write_values({put("A", "44", 1), put("A", "NOPE", 2)}, {"u", "api", 1});
   EXPECT_EQ(refused.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(number("A", "44", "2022-08"), std::nullopt);
 }
 
-TEST_F(DataValuesTest, DryRunCountsButKeepsNothing) {
+TEST_P(DataValuesTest, DryRunCountsButKeepsNothing) {
   WriteSummary s = write({put("A", "44", 1)}, "u", 1, /*dry_run=*/true);
   EXPECT_EQ(s.created, 1u);
   EXPECT_EQ(number("A", "44", "2022-08"), std::nullopt);
 }
 
-TEST_F(DataValuesTest, IndicatorWithValuesCannotBeDeleted) {
+TEST_P(DataValuesTest, IndicatorWithValuesCannotBeDeleted) {
   write({put("A", "44", 1)}, "u", 1);
   Status refused = store_->delete_indicator("A");
   EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
@@ -253,7 +252,7 @@ TEST_F(DataValuesTest, IndicatorWithValuesCannotBeDeleted) {
   EXPECT_TRUE(store_->delete_indicator("B").ok());
 }
 
-TEST_F(DataValuesTest, IndicatorWhoseValuesWereAllClearedCanBeDeleted) {
+TEST_P(DataValuesTest, IndicatorWhoseValuesWereAllClearedCanBeDeleted) {
   write(many(40), "u", 1);  // chunks and single rows
   EXPECT_EQ(store_->delete_indicator("B").reason(), "indicator_in_use");
   std::vector<ValueWrite> clears;
@@ -267,13 +266,15 @@ TEST_F(DataValuesTest, IndicatorWhoseValuesWereAllClearedCanBeDeleted) {
   EXPECT_EQ(store_->delete_indicator("A").reason(), "indicator_in_use");
 }
 
-TEST_F(DataValuesTest, ADryRunLeavesAnIndicatorDeletable) {
+TEST_P(DataValuesTest, ADryRunLeavesAnIndicatorDeletable) {
   write(many(40), "u", 1, /*dry_run=*/true);
   EXPECT_TRUE(store_->delete_indicator("B").ok());
 }
 
 // A store written before migration 5 (values carrying their own who/when,
 // a history row for every change) keeps every value and its history.
+INSTANTIATE_STORE_TEST(DataValuesTest);
+
 TEST(DataValuesMigrationTest, ValuesAndHistoryWrittenBeforeTheBulkLayoutSurvive) {
   testing::TempDir dir;
   const std::string path = dir.file("old.db");

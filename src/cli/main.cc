@@ -470,6 +470,8 @@ int main(int argc, char** argv) {
     options.web_root = web.empty() ? locate("web/dist") : fs::path(web);
     service::ServiceOptions service_options;
     service_options.load_analytics = true;
+    // A `tianbao import` beside the server reaches its cube within this.
+    service_options.follow_interval = std::chrono::milliseconds(100);
     service_options.auth.session_idle_ms = session_idle_s * 1000;
     service_options.auth.session_absolute_ms = session_max_s * 1000;
     service_options.auth.lockout_ms = lockout_s * 1000;

@@ -262,20 +262,14 @@ StatusOr<ImportSummary> DataImport::run(const Principal& who, const RowSourceFac
   });
   store::WriteContext ctx{who.username, options.channel, clock_.now_ms(), options.dry_run};
   Status writing;
-  const std::vector<store::ValueWrite>* writing_batch = nullptr;
-  if (observer_) {
-    ctx.committed = [this, &writing_batch](const store::WriteSummary& w) {
-      observer_(*writing_batch, w.applied);
-    };
-  }
   while (std::optional<std::vector<store::ValueWrite>> batch = pipe.take()) {
-    writing_batch = &*batch;
     StatusOr<store::WriteSummary> w = store_.write_values(*batch, ctx);
     if (!w.ok()) {
       writing = w.status();
       pipe.stop();
       break;
     }
+    if (observer_ && !options.dry_run) observer_(*batch, *w);
     summary.imported += w->created;
     summary.updated += w->updated;
     summary.deleted += w->deleted;

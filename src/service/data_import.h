@@ -78,11 +78,10 @@ class DataImport {
   static constexpr std::size_t kBatch = 50'000;
   static constexpr std::size_t kMaxConflicts = 1000;
 
-  // Called after each committed batch, under the store's lock (so in
-  // commit order), with the writes and which of them changed the store
-  // (store::WriteSummary::applied).
-  using Observer =
-      std::function<void(const std::vector<store::ValueWrite>&, const std::vector<bool>& applied)>;
+  // Called once each batch's commit has returned, with the writes and what
+  // they did (which changed the store, the change-log record).
+  using Observer = std::function<void(const std::vector<store::ValueWrite>&,
+                                      const store::WriteSummary& written)>;
 
   DataImport(store::Store& store, const OrgUnits& units, const Metadata& metadata,
              const Access& access, AuditLog& audit, const Clock& clock)

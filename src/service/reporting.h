@@ -185,11 +185,11 @@ class Reporting {
         clock_(clock) {}
 
   void set_notice_sink(NoticeSink sink) { sink_ = std::move(sink); }
-  // Called with every batch of values right after it is committed (the
-  // cube), under the store's lock, so in commit order.
-  void set_value_observer(std::function<void(const std::vector<store::ValueWrite>&)> observer) {
-    observer_ = std::move(observer);
-  }
+  // Called with every batch of values once its commit has returned, with
+  // its change-log record (store::WriteSummary::change_seq; 0: not known).
+  using ValueObserver =
+      std::function<void(const std::vector<store::ValueWrite>&, std::int64_t change_seq)>;
+  void set_value_observer(ValueObserver observer) { observer_ = std::move(observer); }
 
   // Refuses a deadline before today (Beijing time) or before the period
   // ends, and an overlapping task (409, naming it) unless `extends` or
@@ -340,7 +340,7 @@ class Reporting {
   AuditLog& audit_;
   const Clock& clock_;
   NoticeSink sink_;
-  std::function<void(const std::vector<store::ValueWrite>&)> observer_;
+  ValueObserver observer_;
 };
 
 }  // namespace tianbao::service

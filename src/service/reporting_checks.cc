@@ -280,11 +280,9 @@ StatusOr<std::int64_t> Reporting::commit_draft(const Principal& who, const Loade
                                      "draft",
                                      ""};
   }
-  commit.context.committed = [this, &commit](const store::WriteSummary&) {
-    if (observer_) observer_(commit.writes);
-  };
   StatusOr<std::int64_t> version = store_.commit_entry(commit);
   if (!version.ok()) return worded_refusal(store_, commit, version.status());
+  if (observer_) observer_(commit.writes, 0);
   return version;
 }
 
@@ -336,12 +334,10 @@ StatusOr<std::vector<Violation>> Reporting::post_value(const Principal& who,
     warnings = std::move(v.violations);
   }
   store::WriteContext ctx{who.username, "api", clock_.now_ms()};
-  ctx.committed = [this, &w](const store::WriteSummary& written) {
-    if (observer_ && written.refused.empty()) observer_({w});
-  };
   // A figure an entry holds (submitted or approved) is refused by the store,
   // in the same transaction that would have written it.
   ASSIGN_OR_RETURN(store::WriteSummary written, store_.write_values({w}, ctx));
+  if (observer_ && written.refused.empty()) observer_({w}, written.change_seq);
   if (!written.refused.empty()) {
     Status refused = cell_locked(written.refused.front().holder);
     RETURN_IF_ERROR(audit_.record(

@@ -8,21 +8,23 @@
 // themselves are thread-safe.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string_view>
 
 #include "cube/cube.h"
 #include "service/access.h"
-#include "service/analytics.h"
 #include "service/accounts.h"
+#include "service/analytics.h"
 #include "service/audit_log.h"
 #include "service/bulletins.h"
+#include "service/change_follower.h"
 #include "service/clock.h"
 #include "service/contacts.h"
 #include "service/data_import.h"
 #include "service/metadata.h"
-#include "service/reporting.h"
 #include "service/org_units.h"
+#include "service/reporting.h"
 #include "service/tree_snapshots.h"
 #include "store/store.h"
 
@@ -32,6 +34,9 @@ struct ServiceOptions {
   AuthPolicy auth;
   const Clock* clock = nullptr;  // not owned; the system clock if null
   bool load_analytics = false;   // fill the cube from the store (the server does)
+  // With load_analytics: how often to look for other processes' commits
+  // (store::ChangeFeed); 0: never (a one-shot command).
+  std::chrono::milliseconds follow_interval{0};
 };
 
 class Services {
@@ -51,6 +56,7 @@ class Services {
   Analytics& analytics() { return *analytics_; }
   DataImport& data_import() { return *data_import_; }
   Bulletins& bulletins() { return *bulletins_; }
+  ChangeFollower& changes() { return *changes_; }
 
  private:
   Services() = default;
@@ -69,6 +75,8 @@ class Services {
   std::unique_ptr<Analytics> analytics_;
   std::unique_ptr<DataImport> data_import_;
   std::unique_ptr<Bulletins> bulletins_;
+  // Last: it stops its poller before what it writes into goes.
+  std::unique_ptr<ChangeFollower> changes_;
 };
 
 }  // namespace tianbao::service

@@ -314,6 +314,26 @@ ALTER TABLE indicator ADD COLUMN period_aggregation TEXT NOT NULL DEFAULT 'sum';
 UPDATE indicator SET period_aggregation = CASE kind WHEN 'stock' THEN 'last' ELSE 'sum' END;
 )sql";
 
+// The change log (change_feed.h): a record per commit that changes what
+// nodes keep in memory, and the nodes that follow it, so that it is pruned
+// only behind every live one.
+constexpr std::string_view kChangeLog = R"sql(
+CREATE TABLE change_log (
+  seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+  at           INTEGER NOT NULL,
+  kind         TEXT    NOT NULL,
+  write_id     INTEGER NOT NULL DEFAULT 0,
+  history_from INTEGER NOT NULL DEFAULT 0,
+  history_to   INTEGER NOT NULL DEFAULT 0,
+  detail       TEXT    NOT NULL DEFAULT ''
+);
+CREATE TABLE node (
+  id          TEXT    PRIMARY KEY,
+  applied_seq INTEGER NOT NULL,
+  seen_at     INTEGER NOT NULL
+);
+)sql";
+
 constexpr std::array kMigrations = {
     Migration{1, "org units and settings", kOrgUnits},
     Migration{2, "users, sessions, tokens, audit log, contacts", kAccounts},
@@ -325,6 +345,7 @@ constexpr std::array kMigrations = {
     Migration{7, "cell locks, task cancellation, per-unit deadlines, recall", kCellLocks},
     Migration{8, "indicators say how they combine over time (periodAggregation)",
               kPeriodAggregation},
+    Migration{9, "change log and the nodes that follow it", kChangeLog},
 };
 
 }  // namespace

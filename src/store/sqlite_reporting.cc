@@ -151,9 +151,8 @@ StatusOr<std::int64_t> SqliteStore::commit_entry(const EntryCommit& c) {
   std::lock_guard lock(mu_);
   Transaction tx(db_);
   RETURN_IF_ERROR(tx.begin());
-  ASSIGN_OR_RETURN(WriteSummary written, commit_entry_locked(c));
+  RETURN_IF_ERROR(commit_entry_locked(c).status());
   RETURN_IF_ERROR(tx.commit());
-  if (c.context.committed) c.context.committed(written);
   return c.expected_version + 1;
 }
 
@@ -161,16 +160,8 @@ Status SqliteStore::commit_entries(const std::vector<EntryCommit>& commits) {
   std::lock_guard lock(mu_);
   Transaction tx(db_);
   RETURN_IF_ERROR(tx.begin());
-  std::vector<WriteSummary> written;
-  for (const EntryCommit& c : commits) {
-    ASSIGN_OR_RETURN(WriteSummary w, commit_entry_locked(c));
-    written.push_back(std::move(w));
-  }
-  RETURN_IF_ERROR(tx.commit());
-  for (std::size_t i = 0; i < commits.size(); ++i) {
-    if (commits[i].context.committed) commits[i].context.committed(written[i]);
-  }
-  return Status::Ok();
+  for (const EntryCommit& c : commits) RETURN_IF_ERROR(commit_entry_locked(c).status());
+  return tx.commit();
 }
 
 StatusOr<WriteSummary> SqliteStore::commit_entry_locked(const EntryCommit& c) {

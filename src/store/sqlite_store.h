@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "store/store.h"
@@ -16,7 +17,7 @@ struct sqlite3;
 
 namespace tianbao::store {
 
-class SqliteStore final : public Store {
+class SqliteStore final : public Store, public ChangeFeed {
  public:
   static StatusOr<std::unique_ptr<Store>> open(const std::string& path);
   ~SqliteStore() override;
@@ -108,6 +109,13 @@ class SqliteStore final : public Store {
   Status delete_bulletin(std::string_view code) override;
   StatusOr<std::optional<std::string>> get_setting(std::string_view key) override;
   Status set_setting(std::string_view key, std::string_view value) override;
+  ChangeFeed* change_feed() override { return this; }
+  StatusOr<std::int64_t> latest_change() override;
+  StatusOr<bool> changed_elsewhere() override;
+  StatusOr<std::vector<ChangeRecord>> changes_since(std::int64_t seq, std::size_t limit) override;
+  Status values_changed(const ChangeRecord& change, const ChangedCellVisitor& visit) override;
+  Status record_node(std::string_view node, std::int64_t applied_seq, Millis at) override;
+  StatusOr<std::size_t> prune_changes(Millis live_since) override;
 
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
@@ -127,6 +135,8 @@ class SqliteStore final : public Store {
 
   std::mutex mu_;
   sqlite3* db_;  // owned; closed in the destructor
+  // PRAGMA data_version when changed_elsewhere() last looked. GUARDED_BY(mu_)
+  std::optional<std::int64_t> data_version_;
 };
 
 }  // namespace tianbao::store

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "store/sqlite_change_log.h"
 #include "store/sqlite_store.h"
 #include "store/sqlite_support.h"
 
@@ -179,6 +180,7 @@ class ValueBatch {
     if (writes_.empty()) return std::move(summary_);
     RETURN_IF_ERROR(resolve_ids());
     RETURN_IF_ERROR(prepare());
+    ASSIGN_OR_RETURN(std::int64_t history_before, last_history_row());
     std::size_t alone_until = 0;  // rows before it go one at a time
     std::size_t backoff = 1;      // chunks' worth of rows to go alone after a failure
     for (std::size_t next = 0; next < keyed_.size();) {
@@ -204,6 +206,7 @@ class ValueBatch {
       for (; next < end; ++next) RETURN_IF_ERROR(write_one(keyed_[next]));
     }
     RETURN_IF_ERROR(mark_used());
+    RETURN_IF_ERROR(log_change(history_before));
     return std::move(summary_);
   }
 
@@ -372,6 +375,41 @@ class ValueBatch {
     return Status::Ok();
   }
 
+  StatusOr<std::int64_t> last_history_row() {
+    ASSIGN_OR_RETURN(std::optional<std::int64_t> id,
+                     select_first(db_, "SELECT coalesce(max(id), 0) FROM data_value_history",
+                                  "读取数据历史", [](const Statement& q) { return q.int64(0); }));
+    return id.value_or(0);
+  }
+
+  // Appends the batch's record to the change log, if it changed anything:
+  // its cells, or for a large batch the periods it wrote.
+  Status log_change(std::int64_t history_before) {
+    const std::size_t changed = summary_.created + summary_.updated + summary_.deleted;
+    if (changed == 0) return Status::Ok();
+    ValueChangeDetail detail;
+    for (std::size_t i = 0; i < writes_.size(); ++i) {
+      if (!summary_.applied[i]) continue;
+      const ValueWrite& w = writes_[i];
+      if (changed <= ValueChangeDetail::kMostCells) {
+        detail.cells.push_back({w.indicator, w.org_code, w.period});
+      } else if (std::find(detail.periods.begin(), detail.periods.end(), w.period) ==
+                 detail.periods.end()) {
+        detail.periods.push_back(w.period);
+      }
+    }
+    ASSIGN_OR_RETURN(std::int64_t history_after, last_history_row());
+    ChangeRecord change;
+    change.at = ctx_.at;
+    change.kind = ChangeKind::kValues;
+    change.write_id = write_id_;
+    change.history_from = history_before + 1;
+    change.history_to = history_after;
+    change.detail = detail.text();
+    ASSIGN_OR_RETURN(summary_.change_seq, append_change(db_, change));
+    return Status::Ok();
+  }
+
   // indicator.has_values for the indicators that got a value.
   Status mark_used() {
     std::sort(used_.begin(), used_.end());
@@ -436,9 +474,11 @@ StatusOr<WriteSummary> SqliteStore::write_values(const std::vector<ValueWrite>& 
   Transaction tx(db_);
   RETURN_IF_ERROR(tx.begin());
   ASSIGN_OR_RETURN(WriteSummary summary, write_values_locked(writes, ctx));
-  if (ctx.dry_run) return summary;  // the transaction rolls back on scope exit
+  if (ctx.dry_run) {
+    summary.change_seq = 0;
+    return summary;  // the transaction rolls back on scope exit
+  }
   RETURN_IF_ERROR(tx.commit());
-  if (ctx.committed) ctx.committed(summary);
   return summary;
 }
 

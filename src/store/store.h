@@ -17,6 +17,7 @@
 //   ValueStore      value_store.h      data values and their history
 //   BulletinStore   bulletin_store.h   bulletin templates
 //   SettingsStore   settings_store.h   small named settings
+// and, apart, the change log of every commit (ChangeFeed, change_feed.h).
 // A service that needs one aggregate takes that interface, not Store.
 //
 // Schema changes are numbered migrations (migrations.h) applied by open_store()
@@ -37,6 +38,7 @@
 #include "store/audit_store.h"
 #include "store/bulletin_store.h"
 #include "store/catalogue_store.h"
+#include "store/change_feed.h"
 #include "store/contact_store.h"
 #include "store/millis.h"
 #include "store/org_unit_store.h"
@@ -60,6 +62,11 @@ class Store : public OrgUnitStore,
 
   // Highest migration applied.
   virtual StatusOr<int> schema_version() = 0;
+
+  // The change log every commit appends to (change_feed.h), owned by the
+  // store; null for a backend that has none yet: its nodes see only their
+  // own writes.
+  virtual ChangeFeed* change_feed() { return nullptr; }
 };
 
 // Opens (creating if needed) and migrates the store named by `url`:

@@ -76,6 +76,9 @@ struct WriteSummary {
     CellHolder holder;
   };
   std::vector<Refusal> refused;
+  // The change-log record of this write (change_feed.h); 0: none (nothing
+  // changed, or a backend without a change feed).
+  std::int64_t change_seq = 0;
 };
 
 struct DataValueRecord {
@@ -106,10 +109,6 @@ struct WriteContext {
   std::string channel;
   Millis at = 0;
   bool dry_run = false;  // roll back after counting what would change
-  // Called under the store's lock right after the commit, with what the
-  // writes did: an observer (the cube) then sees commits in the order they
-  // happened, even when two writers race for the same value.
-  std::function<void(const WriteSummary&)> committed = nullptr;
 };
 
 class ValueStore {

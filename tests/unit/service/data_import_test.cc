@@ -146,19 +146,22 @@ TEST_F(DataImportTest, FileBrokenAfterTheFirstBatchStopsWithItsError) {
   EXPECT_EQ(in_cube("B", "2022-08", "4401"), std::nullopt);
 }
 
-// Two importers racing for one value: the second commits while the first
-// is still bringing its batch into the cube. Because observers run in
-// commit order, the cube ends with the value the store kept.
+// Two importers racing for one value: the second commits, and reaches the
+// cube, while the first is still on its way there. Because the follower
+// applies the change log in order, each change once, the cube ends with
+// the value the store kept.
 TEST_F(DataImportTest, RacingWritersLeaveTheCubeEqualToTheStore) {
   std::promise<void> first_committed;
-  Analytics& analytics = s_->analytics();
+  std::promise<void> second_applied;
+  ChangeFollower& changes = s_->changes();
   s_->data_import().set_observer(
-      [&](const std::vector<store::ValueWrite>& writes, const std::vector<bool>& applied) {
+      [&](const std::vector<store::ValueWrite>& writes, const store::WriteSummary& written) {
         if (writes.front().number == 1) {  // the first writer, slow to reach the cube
           first_committed.set_value();
-          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          second_applied.get_future().wait();
         }
-        analytics.apply(writes, applied);
+        changes.committed(writes, written.applied, written.change_seq);
+        if (writes.front().number == 2) second_applied.set_value();
       });
   auto write = [this](int value) {
     auto done =

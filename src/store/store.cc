@@ -1,5 +1,6 @@
 #include "store/store.h"
 
+#include "store/postgres_store.h"
 #include "store/sqlite_store.h"
 
 #include <fmt/format.h>
@@ -27,8 +28,7 @@ Status cell_lock_refusal(const CellHolder& h) {
 StatusOr<std::unique_ptr<Store>> open_store(std::string_view url) {
   constexpr std::string_view kSqlite = "sqlite:";
   if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
-    return Status(StatusCode::kFailedPrecondition, "PostgreSQL 存储尚未实现，请使用 sqlite:路径",
-                  "db", "backend_unavailable");
+    return PostgresStore::open(std::string(url));
   }
   if (url.starts_with(kSqlite)) url.remove_prefix(kSqlite.size());
   if (url.empty()) return InvalidArgument("数据库路径不能为空", "db");

@@ -70,8 +70,8 @@ class Store : public OrgUnitStore,
 };
 
 // Opens (creating if needed) and migrates the store named by `url`:
-// "sqlite:PATH" or a bare PATH for SQLite; "postgresql://…" is recognised but
-// not yet implemented.
+// "sqlite:PATH" or a bare PATH for SQLite; "postgresql://user@host:port/db"
+// (or "postgres://…", any libpq connection URI) for PostgreSQL.
 StatusOr<std::unique_ptr<Store>> open_store(std::string_view url);
 
 }  // namespace tianbao::store

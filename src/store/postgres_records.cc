@@ -31,9 +31,7 @@ AuditRecord read_audit(const Rows& r, std::size_t i) {
 StatusOr<AuditRecord> PostgresStore::append_audit(AuditRecord record) {
   ASSIGN_OR_RETURN(auto c, pool_.acquire());
   Transaction tx(*c);
-  RETURN_IF_ERROR(tx.begin());
-  RETURN_IF_ERROR(
-      c->run("SELECT pg_advisory_xact_lock($1)", Params().num(kAuditLock), "写审计日志").status());
+  RETURN_IF_ERROR(tx.begin(kAuditLock));
   ASSIGN_OR_RETURN(
       Rows last, c->run("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1", "读取审计日志"));
   record.id = last.empty() ? 1 : last.int64(0, 0) + 1;

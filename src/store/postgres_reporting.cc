@@ -440,7 +440,7 @@ StatusOr<std::int64_t> PostgresStore::commit_entry(const EntryCommit& commit) {
   std::lock_guard lock(values_mu_);
   ASSIGN_OR_RETURN(auto c, pool_.acquire());
   Transaction tx(*c);
-  RETURN_IF_ERROR(begin_value_writes(*c, tx));
+  RETURN_IF_ERROR(begin_value_writes(tx));
   ASSIGN_OR_RETURN(WriteSummary written, commit_entry_locked(*c, commit));
   RETURN_IF_ERROR(tx.commit());
   if (commit.context.committed) commit.context.committed(written);
@@ -451,7 +451,7 @@ Status PostgresStore::commit_entries(const std::vector<EntryCommit>& commits) {
   std::lock_guard lock(values_mu_);
   ASSIGN_OR_RETURN(auto c, pool_.acquire());
   Transaction tx(*c);
-  RETURN_IF_ERROR(begin_value_writes(*c, tx));
+  RETURN_IF_ERROR(begin_value_writes(tx));
   std::vector<WriteSummary> written;
   for (const EntryCommit& commit : commits) {
     ASSIGN_OR_RETURN(WriteSummary w, commit_entry_locked(*c, commit));
@@ -585,7 +585,7 @@ Status PostgresStore::cancel_task(std::int64_t task_id, const std::string& reaso
   std::lock_guard lock(values_mu_);
   ASSIGN_OR_RETURN(auto c, pool_.acquire());
   Transaction tx(*c);
-  RETURN_IF_ERROR(begin_value_writes(*c, tx));
+  RETURN_IF_ERROR(begin_value_writes(tx));
   ASSIGN_OR_RETURN(
       std::int64_t changed,
       c->change("UPDATE task SET state = 'cancelled', cancel_reason = $1, "

@@ -140,8 +140,8 @@ class PostgresStore final : public Store {
   StatusOr<WriteSummary> write_values_locked(Connection& c, const std::vector<ValueWrite>& writes,
                                              const WriteContext& context);
   StatusOr<WriteSummary> commit_entry_locked(Connection& c, const EntryCommit& commit);
-  // Opens a transaction on `c` and takes kValuesLock in it.
-  Status begin_value_writes(Connection& c, pg_detail::Transaction& tx);
+  // Opens the transaction and takes kValuesLock in it.
+  Status begin_value_writes(pg_detail::Transaction& tx);
   StatusOr<std::vector<EntryRecord>> select_entries(std::string_view where, const Params& params);
 
   pg_detail::ConnectionPool pool_;

@@ -219,7 +219,7 @@ bool Connection::may_retry(std::string_view sql) const {
   // connection dropped); it fails, and the next call finds the connection
   // renewed.
   return PQtransactionStatus(conn_) == PQTRANS_IDLE &&
-         (sql.starts_with("SELECT ") || sql.starts_with("WITH ") || sql == "BEGIN");
+         (sql.starts_with("SELECT ") || sql.starts_with("WITH ") || sql.starts_with("BEGIN"));
 }
 
 bool Connection::renewed_after_loss() {
@@ -329,10 +329,15 @@ Transaction::~Transaction() {
   if (open_) static_cast<void>(c_.script("ROLLBACK", "回滚事务"));
 }
 
-Status Transaction::begin() {
-  RETURN_IF_ERROR(c_.script("BEGIN", "开始事务"));
-  open_ = true;
-  return Status::Ok();
+Status Transaction::begin(std::int64_t advisory_lock) {
+  // BEGIN and the lock in one round trip; the key is a constant of the
+  // store's, not a value from outside.
+  const std::string sql =
+      advisory_lock ? fmt::format("BEGIN; SELECT pg_advisory_xact_lock({})", advisory_lock)
+                    : std::string("BEGIN");
+  Status begun = c_.script(sql, "开始事务");
+  open_ = begun.ok() || advisory_lock != 0;  // a failed lock leaves the transaction open
+  return begun;
 }
 
 Status Transaction::commit() {

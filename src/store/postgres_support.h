@@ -152,7 +152,8 @@ class Transaction {
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
-  Status begin();
+  // BEGIN, and with a key, pg_advisory_xact_lock(key) held until the end.
+  Status begin(std::int64_t advisory_lock = 0);
   Status commit();
 
  private:

@@ -51,18 +51,43 @@ std::optional<std::string_view> view(const std::optional<std::string>& v) {
   return std::string_view(*v);
 }
 
-// Ids of the codes a batch names (each looked up once).
-StatusOr<std::unordered_map<std::string, std::int64_t>> ids_of(pg_detail::Connection& c,
-                                                               std::string_view table,
-                                                               std::vector<std::string> codes,
-                                                               std::string_view what) {
-  std::sort(codes.begin(), codes.end());
-  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
-  ASSIGN_OR_RETURN(Rows r,
-                   c.run(fmt::format("SELECT code, id FROM {} WHERE code = ANY($1::text[])", table),
-                         Params().text_array(codes), what));
-  std::unordered_map<std::string, std::int64_t> out;
-  for (std::size_t i = 0; i < r.size(); ++i) out.emplace(r.text(i, 0), r.int64(i, 1));
+// What a batch's codes name, in one round trip: the ids of its indicators
+// and units, and which of its periods have cells an entry holds.
+struct BatchIds {
+  std::unordered_map<std::string, std::int64_t> indicators, units;
+  std::vector<std::string> held_periods;
+};
+
+std::vector<std::string> distinct(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+StatusOr<BatchIds> batch_ids(pg_detail::Connection& c, std::vector<std::string> indicators,
+                             std::vector<std::string> units, std::vector<std::string> periods) {
+  ASSIGN_OR_RETURN(Rows r, c.run("SELECT 0, code, id FROM indicator WHERE code = ANY($1::text[]) "
+                                 "UNION ALL SELECT 1, code, id FROM org_unit "
+                                 "WHERE code = ANY($2::text[]) UNION ALL SELECT DISTINCT 2, "
+                                 "period, 0 FROM cell_lock WHERE period = ANY($3::text[])",
+                                 Params()
+                                     .text_array(distinct(std::move(indicators)))
+                                     .text_array(distinct(std::move(units)))
+                                     .text_array(distinct(std::move(periods))),
+                                 "读取指标与单位"));
+  BatchIds out;
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    switch (r.int64(i, 0)) {
+      case 0:
+        out.indicators.emplace(r.text(i, 1), r.int64(i, 2));
+        break;
+      case 1:
+        out.units.emplace(r.text(i, 1), r.int64(i, 2));
+        break;
+      default:
+        out.held_periods.push_back(r.text(i, 1));
+    }
+  }
   return out;
 }
 
@@ -92,9 +117,8 @@ struct CellKeyHash {
 
 }  // namespace
 
-Status PostgresStore::begin_value_writes(Connection& c, Transaction& tx) {
-  RETURN_IF_ERROR(tx.begin());
-  return c.run("SELECT pg_advisory_xact_lock($1)", Params().num(kValuesLock), "保存数据").status();
+Status PostgresStore::begin_value_writes(Transaction& tx) {
+  return tx.begin(kValuesLock);
 }
 
 StatusOr<WriteSummary> PostgresStore::write_values(const std::vector<ValueWrite>& writes,
@@ -102,7 +126,7 @@ StatusOr<WriteSummary> PostgresStore::write_values(const std::vector<ValueWrite>
   std::lock_guard lock(values_mu_);
   ASSIGN_OR_RETURN(auto c, pool_.acquire());
   Transaction tx(*c);
-  RETURN_IF_ERROR(begin_value_writes(*c, tx));
+  RETURN_IF_ERROR(begin_value_writes(tx));
   ASSIGN_OR_RETURN(WriteSummary summary, write_values_locked(*c, writes, context));
   if (context.dry_run) return summary;  // the transaction rolls back on scope exit
   RETURN_IF_ERROR(tx.commit());
@@ -182,15 +206,12 @@ StatusOr<BatchCells> batch_cells(pg_detail::Connection& c, const std::vector<Val
     if (org_codes.empty() || org_codes.back() != w.org_code) org_codes.push_back(w.org_code);
     if (periods.empty() || periods.back() != w.period) periods.push_back(w.period);
   }
-  ASSIGN_OR_RETURN(auto indicator_ids, ids_of(c, "indicator", indicator_codes, "读取指标"));
-  ASSIGN_OR_RETURN(auto org_ids, ids_of(c, "org_unit", org_codes, "读取单位"));
-  std::sort(periods.begin(), periods.end());
-  periods.erase(std::unique(periods.begin(), periods.end()), periods.end());
-  ASSIGN_OR_RETURN(Rows held, c.run("SELECT DISTINCT period FROM cell_lock "
-                                    "WHERE period = ANY($1::text[])",
-                                    Params().text_array(periods), "读取数据锁"));
+  ASSIGN_OR_RETURN(BatchIds ids, batch_ids(c, std::move(indicator_codes), std::move(org_codes),
+                                           std::move(periods)));
+  const auto& indicator_ids = ids.indicators;
+  const auto& org_ids = ids.units;
   BatchCells out;
-  for (std::size_t i = 0; i < held.size(); ++i) out.held_periods.push_back(held.text(i, 0));
+  out.held_periods = std::move(ids.held_periods);
   out.cell_of.resize(writes.size());
   std::unordered_map<std::tuple<std::string_view, std::int64_t, std::int64_t>, std::size_t,
                      CellKeyHash>

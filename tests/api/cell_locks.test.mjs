@@ -7,10 +7,9 @@
 // history; returned, it is writable again, and the walk is done twice.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir, demoDatabase, startServer, login, assertError, cli } from './helpers.mjs';
+import { tempDir, demoDatabase, startServer, login, assertError, cli, sql as sqlOn } from './helpers.mjs';
 import { makeXlsx, readXlsx } from './xlsx.mjs';
 
 let dir, db, server, base, admin, ckAdmin, filler, approver;
@@ -18,7 +17,7 @@ let first, second;  // the demo's village task and its migration-era twin
 const VILLAGE = '440802001001';  // 南方社区, cun_filler's
 const PERIOD = '2022-09';
 
-const sql = (statement) => execFileSync('sqlite3', [db, statement], { encoding: 'utf8' }).trim();
+const sql = (statement) => sqlOn(db, statement);
 
 before(async () => {
   dir = tempDir();

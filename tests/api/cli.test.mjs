@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { tempDir, cli, startServer, getJson, binary, repoRoot, login, tokenClient, demoPassword } from './helpers.mjs';
+import { tempDir, cli, startServer, getJson, binary, repoRoot, login, tokenClient, demoPassword, newDatabase, sql, postgresUrl } from './helpers.mjs';
 
 function cliWithInput(input, ...args) {
   const r = spawnSync(binary, args, { encoding: 'utf8', cwd: repoRoot, input });
@@ -28,9 +28,9 @@ test('--help works for every command', () => {
 });
 
 test('init is idempotent and divisions loads counts by level', () => {
-  const db = join(dir.path, 'a.db');
+  const db = newDatabase(dir.path, 'a.db');
   assert.equal(cli('init', '--db', db).status, 0);
-  assert.equal(cli('init', '--db', `sqlite:${db}`).status, 0);
+  if (!postgresUrl) assert.equal(cli('init', '--db', `sqlite:${db}`).status, 0);
   const r = cli('divisions', '--db', db, '--province', '44');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /已载入区划 28743 个/);
@@ -41,7 +41,7 @@ test('init is idempotent and divisions loads counts by level', () => {
 });
 
 test('failures exit non-zero with a 中文 reason on one line', () => {
-  const db = join(dir.path, 'b.db');
+  const db = newDatabase(dir.path, 'b.db');
   const cases = [
     ['divisions', '--db', db, '--province', '4'],
     ['divisions', '--db', db, '--province', '44', '--from', join(dir.path, 'nowhere')],
@@ -63,7 +63,7 @@ test('failures exit non-zero with a 中文 reason on one line', () => {
 });
 
 test('a department added by the CLI is served by the API', async () => {
-  const db = join(dir.path, 'c.db');
+  const db = newDatabase(dir.path, 'c.db');
   assert.equal(cli('divisions', '--db', db, '--province', '44').status, 0);
   const r = cli('orgunit', 'add', '--db', db, '--code', '4408_GAJ', '--name', '湛江市公安局',
     '--parent', '4408');
@@ -89,14 +89,14 @@ test('a department added by the CLI is served by the API', async () => {
 });
 
 test('demo is idempotent', () => {
-  const db = join(dir.path, 'd.db');
+  const db = newDatabase(dir.path, 'd.db');
   assert.equal(cli('divisions', '--db', db, '--province', '44').status, 0);
   assert.match(cli('demo', '--db', db).stdout, /新增部门 26 个/);
   assert.match(cli('demo', '--db', db).stdout, /新增部门 0 个/);
 });
 
 test('init creates an admin with a generated password, or the one given on stdin', async () => {
-  const db = join(dir.path, 'e.db');
+  const db = newDatabase(dir.path, 'e.db');
   const first = cli('init', '--db', db);
   assert.equal(first.status, 0, first.stderr);
   const m = first.stdout.match(/初始密码：(\S+)（/);
@@ -119,7 +119,7 @@ test('init creates an admin with a generated password, or the one given on stdin
 });
 
 test('user add reads the password from stdin; token create prints a working token', async () => {
-  const db = join(dir.path, 'f.db');
+  const db = newDatabase(dir.path, 'f.db');
   assert.equal(cli('divisions', '--db', db, '--province', '44').status, 0);
   const add = cliWithInput('Zhanjiang#01\n', 'user', 'add', '--db', db, '--username', 'zj_ops',
     '--org', '4408', '--role', 'admin', '--name', '湛江运维', '--password-stdin');
@@ -152,7 +152,7 @@ test('user add reads the password from stdin; token create prints a working toke
 });
 
 test('audit verify passes on an untouched log and names the first edited record', () => {
-  const db = join(dir.path, 'g.db');
+  const db = newDatabase(dir.path, 'g.db');
   assert.equal(cli('divisions', '--db', db, '--province', '44').status, 0);
   assert.equal(cli('demo', '--db', db).status, 0);
   const ok = cli('audit', 'verify', '--db', db);
@@ -160,19 +160,16 @@ test('audit verify passes on an untouched log and names the first edited record'
   const count = Number(ok.stdout.match(/共 (\d+) 条记录/)[1]);
   assert.ok(count > 20);
   // Someone with database access edits record 7 (dropping the guard first).
-  const sql = spawnSync('sqlite3', [db,
-    "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET detail = '篡改' WHERE id = 7;"],
-  { encoding: 'utf8' });
-  assert.equal(sql.status, 0, sql.stderr);
+  sql(db, postgresUrl
+    ? "DROP TRIGGER audit_log_no_change ON audit_log; UPDATE audit_log SET detail = '篡改' WHERE id = 7;"
+    : "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET detail = '篡改' WHERE id = 7;");
   const broken = cli('audit', 'verify', '--db', db);
   assert.notEqual(broken.status, 0);
   assert.match(broken.stderr, /第 7 条记录/);
 });
 
 test('the audit log refuses edits through SQL while its guard is in place', () => {
-  const db = join(dir.path, 'h.db');
+  const db = newDatabase(dir.path, 'h.db');
   assert.equal(cli('init', '--db', db).status, 0);
-  const sql = spawnSync('sqlite3', [db, 'DELETE FROM audit_log;'], { encoding: 'utf8' });
-  assert.notEqual(sql.status, 0);
-  assert.match(sql.stderr, /append-only/);
+  assert.throws(() => sql(db, 'DELETE FROM audit_log;'), (e) => /append-only/.test(e.stderr));
 });

@@ -21,9 +21,35 @@ export function cli(...args) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+// The backend under test: SQLite files by default; with TIANBAO_TEST_PG (a
+// libpq URI, see scripts/pg-cluster) a fresh PostgreSQL database each time.
+export const postgresUrl = process.env.TIANBAO_TEST_PG || '';
+let databasesMade = 0;
+
+// A new, empty database for one test: the file `name` in `dir` on SQLite,
+// a database of its own in the TIANBAO_TEST_PG cluster on PostgreSQL.
+export function newDatabase(dir, name = 'tianbao.db') {
+  if (!postgresUrl) return join(dir, name);
+  const database = `tianbao_api_${process.pid}_${++databasesMade}`;
+  execFileSync('psql', [postgresUrl, '-qX', '-c', `CREATE DATABASE ${database}`], { stdio: 'pipe' });
+  const url = new URL(postgresUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+// Runs SQL on a test database behind the server's back (sqlite3 or psql);
+// returns what it printed, trimmed.
+export function sql(db, statement) {
+  if (/^postgres(ql)?:\/\//.test(db)) {
+    return execFileSync('psql', [db, '-qAtX', '-v', 'ON_ERROR_STOP=1', '-c', statement],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  }
+  return execFileSync('sqlite3', [db, statement], { encoding: 'utf8' }).trim();
+}
+
 // A database with the Guangdong tree and the demo content.
 export function demoDatabase(dir) {
-  const db = join(dir, 'tianbao.db');
+  const db = newDatabase(dir);
   for (const args of [['init'], ['divisions', '--province', '44'], ['demo']]) {
     execFileSync(binary, [...args, '--db', db], { cwd: repoRoot, stdio: 'pipe' });
   }

@@ -4,8 +4,7 @@
 // reason, completeness, reminders, history.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { tempDir, demoDatabase, startServer, login, assertError, getJson } from './helpers.mjs';
+import { tempDir, demoDatabase, startServer, login, assertError, getJson, sql } from './helpers.mjs';
 
 let dir, db, server, base, admin, city, filler, county, cityApprover;
 let taskId, lateTaskId;
@@ -105,7 +104,7 @@ test('a task goes to all towns of 湛江市', async () => {
   lateTaskId = late.body.id;
   // Time passes: the task's deadline, 2026-10-18, is behind us (as a store
   // holds it once the day has gone by).
-  execFileSync('sqlite3', [db, `UPDATE task SET deadline = 'P18D', due_date = '2026-10-18' WHERE id = ${lateTaskId}`]);
+  sql(db, `UPDATE task SET deadline = 'P18D', due_date = '2026-10-18' WHERE id = ${lateTaskId}`);
   assertError(assert, await city.post('/api/tasks', { form: 'T_TOWN_MONTHLY', period: '2026Q3', orgUnits: [ZH], deadline: 'P18D' }), 400, 'invalid_period');
   assertError(assert, await city.post('/api/tasks', { form: 'T_TOWN_MONTHLY', period: PERIOD, orgUnits: ['440802'], deadline: '2099-12-31' }), 400, 'wrong_level');
   assertError(assert, await city.post('/api/tasks', { form: 'T_TOWN_MONTHLY', period: PERIOD, orgUnits: ['440403103'], deadline: '2099-12-31' }), 404, 'unknown_org_unit');

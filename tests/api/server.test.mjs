@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir, cli, startServer, getJson, assertError } from './helpers.mjs';
+import { tempDir, cli, startServer, getJson, assertError, newDatabase } from './helpers.mjs';
 
 let dir, db, server, base, web;
 
@@ -24,7 +24,7 @@ function raw(port, payload, timeoutMs = 5000) {
 
 before(async () => {
   dir = tempDir();
-  db = join(dir.path, 't.db');
+  db = newDatabase(dir.path, 't.db');
   assert.equal(cli('init', '--db', db).status, 0);
   web = join(dir.path, 'web');
   mkdirSync(join(web, 'assets'), { recursive: true });

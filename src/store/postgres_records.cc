@@ -60,19 +60,20 @@ StatusOr<AuditRecord> PostgresStore::append_audit(AuditRecord record) {
 
 StatusOr<std::vector<AuditRecord>> PostgresStore::query_audit(const AuditFilter& f) {
   ASSIGN_OR_RETURN(auto c, pool_.acquire());
-  ASSIGN_OR_RETURN(
-      Rows r, c->run(std::string(kAuditColumns) +
-                         "WHERE at >= $1 AND ($2 = 0 OR at <= $2) AND ($3 = '' OR username = $3) "
-                         "AND ($4 = '' OR left(action, length($4)) = $4) "
-                         "AND ($5 = 0 OR id < $5) ORDER BY id DESC LIMIT $6",
-                     Params()
-                         .num(f.from)
-                         .num(f.to)
-                         .text(f.username)
-                         .text(f.action)
-                         .num(f.before_id)
-                         .num(static_cast<std::int64_t>(f.limit)),
-                     "查询审计日志"));
+  ASSIGN_OR_RETURN(Rows r,
+                   c->run(std::string(kAuditColumns) +
+                              "WHERE at >= $1 AND ($2::bigint = 0 OR at <= $2::bigint) AND ($3 = "
+                              "'' OR username = $3) "
+                              "AND ($4 = '' OR left(action, length($4)) = $4) "
+                              "AND ($5::bigint = 0 OR id < $5::bigint) ORDER BY id DESC LIMIT $6",
+                          Params()
+                              .num(f.from)
+                              .num(f.to)
+                              .text(f.username)
+                              .text(f.action)
+                              .num(f.before_id)
+                              .num(static_cast<std::int64_t>(f.limit)),
+                          "查询审计日志"));
   std::vector<AuditRecord> out;
   for (std::size_t i = 0; i < r.size(); ++i) out.push_back(read_audit(r, i));
   return out;

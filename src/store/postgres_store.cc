@@ -104,6 +104,7 @@ StatusOr<UpsertSummary> PostgresStore::upsert_org_units(std::span<const model::O
     data += '\n';
   }
   RETURN_IF_ERROR(c->copy_in("COPY org_stage FROM STDIN", data, "写入单位"));
+  RETURN_IF_ERROR(c->script("ANALYZE org_stage", "写入单位"));  // plan the joins for its size
   ASSIGN_OR_RETURN(
       Rows orphan,
       c->run("SELECT s.code, s.parent_code FROM org_stage s WHERE s.parent_code <> '' "

@@ -156,9 +156,18 @@ Status unavailable(std::string_view what, std::string_view detail) {
                 "db_unavailable");
 }
 
+// libpq's message on one line: its line breaks and tabs as single spaces.
 std::string trimmed(const char* message) {
-  std::string s = message ? message : "";
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  std::string s;
+  for (const char* p = message ? message : ""; *p; ++p) {
+    const bool space = *p == '\n' || *p == '\t' || *p == ' ';
+    if (!space) {
+      s += *p;
+    } else if (!s.empty() && s.back() != ' ') {
+      s += ' ';
+    }
+  }
+  while (!s.empty() && s.back() == ' ') s.pop_back();
   return s;
 }
 
@@ -393,6 +402,8 @@ StatusOr<std::string> RowSet::source(Connection& c, Params& params, std::string_
     RETURN_IF_ERROR(
         c.script(fmt::format("CREATE TEMP TABLE {} ({}) ON COMMIT DROP", name_, ddl), "暂存数据"));
     RETURN_IF_ERROR(c.copy_in(fmt::format("COPY {} FROM STDIN", name_), copy_, "暂存数据"));
+    // Statistics, so that joins with the staged rows are planned for their
+    // real number (a temporary table has none until analysed).
     RETURN_IF_ERROR(c.script(fmt::format("ANALYZE {}", name_), "暂存数据"));
     copied_ = true;
     std::string().swap(copy_);

@@ -56,6 +56,7 @@ std::optional<std::string_view> view(const std::optional<std::string>& v) {
 struct BatchIds {
   std::unordered_map<std::string, std::int64_t> indicators, units;
   std::vector<std::string> held_periods;
+  bool any_stored = false;  // some period of the batch has values
 };
 
 std::vector<std::string> distinct(std::vector<std::string> v) {
@@ -69,7 +70,9 @@ StatusOr<BatchIds> batch_ids(pg_detail::Connection& c, std::vector<std::string> 
   ASSIGN_OR_RETURN(Rows r, c.run("SELECT 0, code, id FROM indicator WHERE code = ANY($1::text[]) "
                                  "UNION ALL SELECT 1, code, id FROM org_unit "
                                  "WHERE code = ANY($2::text[]) UNION ALL SELECT DISTINCT 2, "
-                                 "period, 0 FROM cell_lock WHERE period = ANY($3::text[])",
+                                 "period, 0 FROM cell_lock WHERE period = ANY($3::text[]) "
+                                 "UNION ALL SELECT 3, p, 0 FROM unnest($3::text[]) AS p WHERE "
+                                 "EXISTS (SELECT 1 FROM data_value d WHERE d.period = p)",
                                  Params()
                                      .text_array(distinct(std::move(indicators)))
                                      .text_array(distinct(std::move(units)))
@@ -84,8 +87,11 @@ StatusOr<BatchIds> batch_ids(pg_detail::Connection& c, std::vector<std::string> 
       case 1:
         out.units.emplace(r.text(i, 1), r.int64(i, 2));
         break;
-      default:
+      case 2:
         out.held_periods.push_back(r.text(i, 1));
+        break;
+      default:
+        out.any_stored = true;
     }
   }
   return out;
@@ -137,8 +143,11 @@ StatusOr<WriteSummary> PostgresStore::write_values(const std::vector<ValueWrite>
 namespace {
 
 // Reads the stored version and the holder of every cell.
-Status read_cells(pg_detail::Connection& c, std::vector<Cell>& cells, bool staged,
+Status read_cells(pg_detail::Connection& c, std::vector<Cell>& cells, bool staged, bool any_stored,
                   const std::unordered_set<std::string_view>& held_periods) {
+  // A new month (none of the batch's periods has values, nothing held)
+  // needs no lookup at all.
+  if (!any_stored && held_periods.empty()) return Status::Ok();
   RowSet keys("value_keys",
               {{"ord", "bigint"}, {"period", "text"}, {"org", "bigint"}, {"ind", "bigint"}},
               staged);
@@ -148,21 +157,24 @@ Status read_cells(pg_detail::Connection& c, std::vector<Cell>& cells, bool stage
   }
   Params params;
   ASSIGN_OR_RETURN(std::string source, keys.source(c, params, "k"));
-  ASSIGN_OR_RETURN(
-      Rows stored,
-      c.run(fmt::format("SELECT k.ord, d.value, d.text_value, w.at, w.username, w.channel "
+  if (any_stored) {
+    ASSIGN_OR_RETURN(
+        Rows stored,
+        c.run(
+            fmt::format("SELECT k.ord, d.value, d.text_value, w.at, w.username, w.channel "
                         "FROM {} JOIN data_value d ON d.period = k.period AND d.org_unit_id = "
                         "k.org AND d.indicator_id = k.ind JOIN value_write w ON w.id = d.write_id",
                         source),
             params, "读取原值"));
-  for (std::size_t i = 0; i < stored.size(); ++i) {
-    Cell& cell = cells[static_cast<std::size_t>(stored.int64(i, 0))];
-    cell.stored = cell.present = true;
-    cell.number = stored.real(i, 1);
-    cell.text = stored.optional_text(i, 2);
-    cell.at = stored.int64(i, 3);
-    cell.username = stored.text(i, 4);
-    cell.channel = stored.text(i, 5);
+    for (std::size_t i = 0; i < stored.size(); ++i) {
+      Cell& cell = cells[static_cast<std::size_t>(stored.int64(i, 0))];
+      cell.stored = cell.present = true;
+      cell.number = stored.real(i, 1);
+      cell.text = stored.optional_text(i, 2);
+      cell.at = stored.int64(i, 3);
+      cell.username = stored.text(i, 4);
+      cell.channel = stored.text(i, 5);
+    }
   }
   if (held_periods.empty()) return Status::Ok();
   // The holder of each cell in a period where something is held; the
@@ -195,6 +207,7 @@ struct BatchCells {
   std::vector<Cell> cells;
   std::vector<std::size_t> cell_of;
   std::vector<std::string> held_periods;  // periods where an entry holds cells
+  bool any_stored = false;                // some period of the batch has values
 };
 
 StatusOr<BatchCells> batch_cells(pg_detail::Connection& c, const std::vector<ValueWrite>& writes) {
@@ -212,6 +225,7 @@ StatusOr<BatchCells> batch_cells(pg_detail::Connection& c, const std::vector<Val
   const auto& org_ids = ids.units;
   BatchCells out;
   out.held_periods = std::move(ids.held_periods);
+  out.any_stored = ids.any_stored;
   out.cell_of.resize(writes.size());
   std::unordered_map<std::tuple<std::string_view, std::int64_t, std::int64_t>, std::size_t,
                      CellKeyHash>
@@ -295,20 +309,24 @@ void apply_in_order(const std::vector<ValueWrite>& writes, const WriteContext& c
 // `write_id`.
 Status write_cells(pg_detail::Connection& c, const std::vector<Cell>& cells,
                    const std::string& write_id, bool staged) {
-  RowSet upserts("value_rows",
-                 {{"period", "text"},
-                  {"org", "bigint"},
-                  {"ind", "bigint"},
-                  {"value", "float8"},
-                  {"text_value", "text"}},
-                 staged);
+  // Small batches upsert in one statement. Staged ones know which cells
+  // are new (no other writer runs under kValuesLock): those are inserted
+  // in key order without conflict handling, and the stored ones updated.
+  const std::vector<RowSet::Column> columns = {{"period", "text"},
+                                               {"org", "bigint"},
+                                               {"ind", "bigint"},
+                                               {"value", "float8"},
+                                               {"text_value", "text"}};
+  RowSet upserts("value_rows", columns, staged);
+  RowSet replaced("value_replaced", columns, staged);
   RowSet deletes("value_gone", {{"period", "text"}, {"org", "bigint"}, {"ind", "bigint"}}, false);
   for (const Cell& cell : cells) {
     if (!cell.dirty) continue;
     if (cell.present) {
       std::optional<std::string> number = number_field(cell.number);
-      upserts.add({cell.period, std::to_string(cell.org), std::to_string(cell.indicator),
-                   view(number), view(cell.text)});
+      RowSet& rows = staged && cell.stored ? replaced : upserts;
+      rows.add({cell.period, std::to_string(cell.org), std::to_string(cell.indicator), view(number),
+                view(cell.text)});
     } else if (cell.stored) {
       deletes.add({cell.period, std::to_string(cell.org), std::to_string(cell.indicator)});
     }
@@ -319,10 +337,23 @@ Status write_cells(pg_detail::Connection& c, const std::vector<Cell>& cells,
     ASSIGN_OR_RETURN(std::string source, upserts.source(c, params, "r"));
     RETURN_IF_ERROR(c.run(fmt::format("INSERT INTO data_value(period, org_unit_id, indicator_id, "
                                       "value, text_value, write_id) SELECT r.period, r.org, "
-                                      "r.ind, r.value, r.text_value, $1::bigint FROM {} "
-                                      "ON CONFLICT (period, org_unit_id, indicator_id) DO UPDATE "
-                                      "SET value = excluded.value, text_value = "
-                                      "excluded.text_value, write_id = excluded.write_id",
+                                      "r.ind, r.value, r.text_value, $1::bigint FROM {} {}",
+                                      source,
+                                      staged ? "ORDER BY r.period, r.org, r.ind"
+                                             : "ON CONFLICT (period, org_unit_id, indicator_id) "
+                                               "DO UPDATE SET value = excluded.value, text_value = "
+                                               "excluded.text_value, write_id = excluded.write_id"),
+                          params, "保存数据")
+                        .status());
+  }
+  if (replaced.size() > 0) {
+    Params params;
+    params.text(write_id);
+    ASSIGN_OR_RETURN(std::string source, replaced.source(c, params, "r"));
+    RETURN_IF_ERROR(c.run(fmt::format("UPDATE data_value d SET value = r.value, text_value = "
+                                      "r.text_value, write_id = $1::bigint FROM {} WHERE "
+                                      "d.period = r.period AND d.org_unit_id = r.org AND "
+                                      "d.indicator_id = r.ind",
                                       source),
                           params, "保存数据")
                         .status());
@@ -380,7 +411,7 @@ StatusOr<WriteSummary> PostgresStore::write_values_locked(Connection& c,
   // Ids first: an unknown code refuses the whole batch before anything is written.
   ASSIGN_OR_RETURN(BatchCells batch, batch_cells(c, writes));
   std::unordered_set<std::string_view> held(batch.held_periods.begin(), batch.held_periods.end());
-  RETURN_IF_ERROR(read_cells(c, batch.cells, staged, held));
+  RETURN_IF_ERROR(read_cells(c, batch.cells, staged, batch.any_stored, held));
   ASSIGN_OR_RETURN(Rows record,
                    c.run("INSERT INTO value_write(at, username, channel) "
                          "VALUES ($1, $2, $3) RETURNING id",

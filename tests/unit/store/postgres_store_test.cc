@@ -213,6 +213,11 @@ TEST_F(PostgresStoreTest, AuditChainStaysLinearWhenSeveralStoresAppendAtOnce) {
   f.username = "u1";
   f.action = "log";
   EXPECT_EQ(store_->query_audit(f)->size(), 20u);
+  f.from = 946684800000;  // 2000-01-01 in epoch milliseconds: beyond a 32-bit integer
+  f.to = 946771200000;
+  auto none = store_->query_audit(f);
+  ASSERT_TRUE(none.ok()) << none.status().to_string();
+  EXPECT_TRUE(none->empty());
 }
 
 TEST_F(PostgresStoreTest, EachWriteIsCountedAndMarkedAppliedOrNot) {

@@ -57,9 +57,13 @@ TEST(SqliteStoreTest, UnopenablePathIsUnavailable) {
   EXPECT_EQ(store.status().field(), "db");
 }
 
-TEST(SqliteStoreTest, PostgresUrlIsRecognisedButNotYetAvailable) {
-  auto store = open_store("postgresql://localhost/tianbao");
-  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+TEST(SqliteStoreTest, PostgresUrlsOpenThePostgresBackendNotAFile) {
+  // Nothing listens on port 1: the PostgreSQL backend answers, not SQLite.
+  for (const char* url : {"postgresql://127.0.0.1:1/tianbao", "postgres://127.0.0.1:1/tianbao"}) {
+    auto store = open_store(url);
+    EXPECT_EQ(store.status().code(), StatusCode::kUnavailable) << url;
+    EXPECT_EQ(store.status().reason(), "db_open_failed") << url;
+  }
 }
 
 // A write that returned OK survives the process being killed right after.

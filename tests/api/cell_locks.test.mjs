@@ -1,7 +1,7 @@
 // One cell, one lock (一事一报), through the HTTP API and the CLI: an
 // overlapping task is refused naming the existing one; in a store from
-// before that check (two tasks over the same cells, made here with sqlite3
-// as a migration-era store would hold them) a submitted cell refuses every
+// before that check (two tasks over the same cells, made here with SQL behind
+// the server's back, as a migration-era store would hold them) a submitted cell refuses every
 // write path — form entry, Excel upload, POST /api/dataValues,
 // POST /api/dataValueSets, `tianbao import` — and keeps its value and its
 // history; returned, it is writable again, and the walk is done twice.

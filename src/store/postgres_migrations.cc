@@ -265,6 +265,26 @@ ALTER TABLE indicator ADD COLUMN period_aggregation TEXT NOT NULL DEFAULT 'sum';
 UPDATE indicator SET period_aggregation = CASE kind WHEN 'stock' THEN 'last' ELSE 'sum' END;
 )sql";
 
+// The change log's tables, so that both backends stand at the same version;
+// PostgreSQL does not write the log yet (change_feed() is null: a node on
+// PostgreSQL sees its own commits, not other nodes').
+constexpr std::string_view kChangeLog = R"sql(
+CREATE TABLE change_log (
+  seq          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at           BIGINT NOT NULL,
+  kind         TEXT   NOT NULL,
+  write_id     BIGINT NOT NULL DEFAULT 0,
+  history_from BIGINT NOT NULL DEFAULT 0,
+  history_to   BIGINT NOT NULL DEFAULT 0,
+  detail       TEXT   NOT NULL DEFAULT ''
+);
+CREATE TABLE node (
+  id          TEXT   PRIMARY KEY,
+  applied_seq BIGINT NOT NULL,
+  seen_at     BIGINT NOT NULL
+);
+)sql";
+
 constexpr std::array kMigrations = {
     PostgresMigration{1, "org units and settings", kOrgUnits},
     PostgresMigration{2, "users, sessions, tokens, audit log, contacts", kAccounts},
@@ -275,6 +295,7 @@ constexpr std::array kMigrations = {
     PostgresMigration{7, "cell locks, task cancellation, per-unit deadlines, recall", kCellLocks},
     PostgresMigration{8, "indicators say how they combine over time (periodAggregation)",
                       kPeriodAggregation},
+    PostgresMigration{9, "change log and the nodes that follow it (tables only)", kChangeLog},
 };
 
 }  // namespace

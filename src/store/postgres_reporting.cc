@@ -441,9 +441,8 @@ StatusOr<std::int64_t> PostgresStore::commit_entry(const EntryCommit& commit) {
   ASSIGN_OR_RETURN(auto c, pool_.acquire());
   Transaction tx(*c);
   RETURN_IF_ERROR(begin_value_writes(tx));
-  ASSIGN_OR_RETURN(WriteSummary written, commit_entry_locked(*c, commit));
+  RETURN_IF_ERROR(commit_entry_locked(*c, commit).status());
   RETURN_IF_ERROR(tx.commit());
-  if (commit.context.committed) commit.context.committed(written);
   return commit.expected_version + 1;
 }
 
@@ -452,16 +451,10 @@ Status PostgresStore::commit_entries(const std::vector<EntryCommit>& commits) {
   ASSIGN_OR_RETURN(auto c, pool_.acquire());
   Transaction tx(*c);
   RETURN_IF_ERROR(begin_value_writes(tx));
-  std::vector<WriteSummary> written;
   for (const EntryCommit& commit : commits) {
-    ASSIGN_OR_RETURN(WriteSummary w, commit_entry_locked(*c, commit));
-    written.push_back(std::move(w));
+    RETURN_IF_ERROR(commit_entry_locked(*c, commit).status());
   }
-  RETURN_IF_ERROR(tx.commit());
-  for (std::size_t i = 0; i < commits.size(); ++i) {
-    if (commits[i].context.committed) commits[i].context.committed(written[i]);
-  }
-  return Status::Ok();
+  return tx.commit();
 }
 
 StatusOr<WriteSummary> PostgresStore::commit_entry_locked(Connection& c, const EntryCommit& e) {
@@ -496,7 +489,7 @@ StatusOr<WriteSummary> PostgresStore::commit_entry_locked(Connection& c, const E
                         Params().num(e.task_id).num(org_id), "释放数据锁")
                       .status());
   ASSIGN_OR_RETURN(WriteSummary written, write_values_locked(c, e.writes, e.context));
-  if (!written.refused.empty()) return cell_locked(written.refused.front().holder);
+  if (!written.refused.empty()) return cell_lock_refusal(written.refused.front().holder);
   if (model::is_handed_in(e.next.status)) {
     RETURN_IF_ERROR(
         c.run(hold_cells_sql(), Params().num(e.task_id).num(org_id), "锁定数据").status());

@@ -136,7 +136,6 @@ StatusOr<WriteSummary> PostgresStore::write_values(const std::vector<ValueWrite>
   ASSIGN_OR_RETURN(WriteSummary summary, write_values_locked(*c, writes, context));
   if (context.dry_run) return summary;  // the transaction rolls back on scope exit
   RETURN_IF_ERROR(tx.commit());
-  if (context.committed) context.committed(summary);
   return summary;
 }
 

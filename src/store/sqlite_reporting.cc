@@ -147,13 +147,35 @@ StatusOr<std::optional<EntryRecord>> SqliteStore::find_entry(std::int64_t task_i
   return std::optional<EntryRecord>(std::move(entries.front()));
 }
 
+// Entry steps arriving together (a deadline surge) share one transaction and
+// so one fsync; each step has its own savepoint, so a refused step (a version
+// conflict, a held cell) undoes only itself.
 StatusOr<std::int64_t> SqliteStore::commit_entry(const EntryCommit& c) {
-  std::lock_guard lock(mu_);
-  Transaction tx(db_);
-  RETURN_IF_ERROR(tx.begin());
-  RETURN_IF_ERROR(commit_entry_locked(c).status());
-  RETURN_IF_ERROR(tx.commit());
-  return c.expected_version + 1;
+  return entry_queue_.submit(c, [this](std::span<EntryQueue::Slot* const> batch) {
+    std::lock_guard lock(mu_);
+    Transaction tx(db_);
+    if (Status begun = tx.begin(); !begun.ok()) {
+      for (auto* slot : batch) slot->result = begun;
+      return;
+    }
+    for (auto* slot : batch) {
+      const EntryCommit& step = *slot->request;
+      Status saved = exec(db_, "SAVEPOINT entry_step", "开始保存点");
+      if (saved.ok()) saved = commit_entry_locked(step).status();
+      if (saved.ok()) {
+        slot->result = step.expected_version + 1;
+      } else {
+        static_cast<void>(exec(db_, "ROLLBACK TO entry_step", "回滚保存点"));
+        slot->result = saved;
+      }
+      static_cast<void>(exec(db_, "RELEASE entry_step", "释放保存点"));
+    }
+    if (Status committed = tx.commit(); !committed.ok()) {
+      for (auto* slot : batch) {
+        if (slot->result->ok()) slot->result = committed;
+      }
+    }
+  });
 }
 
 Status SqliteStore::commit_entries(const std::vector<EntryCommit>& commits) {

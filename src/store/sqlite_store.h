@@ -3,7 +3,9 @@
 // One connection in WAL mode with synchronous=FULL and foreign keys on;
 // prepared statements only. Calls are serialised by a mutex: SQLite allows
 // one writer at a time anyway, and the reads that matter for speed are
-// served from memory (the org tree, the cube), not from here.
+// served from memory (the org tree, the cube), not from here. Entry steps
+// that arrive together are committed together (commit_queue.h), so a
+// deadline surge pays one fsync per batch rather than one per save.
 #pragma once
 
 #include <memory>
@@ -11,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "store/commit_queue.h"
 #include "store/store.h"
 
 struct sqlite3;
@@ -134,6 +137,9 @@ class SqliteStore final : public Store, public ChangeFeed {
                                                     std::int64_t task_id);
 
   std::mutex mu_;
+  // Concurrent entry steps, committed together (group commit).
+  using EntryQueue = CommitQueue<EntryCommit, StatusOr<std::int64_t>>;
+  EntryQueue entry_queue_;
   sqlite3* db_;  // owned; closed in the destructor
   // PRAGMA data_version when changed_elsewhere() last looked. GUARDED_BY(mu_)
   std::optional<std::int64_t> data_version_;

@@ -7,6 +7,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <thread>
+
+#include <fmt/format.h>
 
 #include <gtest/gtest.h>
 
@@ -86,6 +89,76 @@ TEST(SqliteStoreTest, CommittedWriteSurvivesKill9) {
   EXPECT_EQ(units.size(), 4u);
   EXPECT_TRUE(
       std::any_of(units.begin(), units.end(), [](const OrgUnit& u) { return u.code == "44_ZSJ"; }));
+}
+
+}  // namespace
+}  // namespace tianbao::store
+
+namespace tianbao::store {
+namespace {
+
+// Saves from many fillers at once are committed together (group commit);
+// each still gets its own outcome: the stale one is refused and leaves
+// nothing behind, every other is stored with its value.
+TEST(SqliteStoreTest, ConcurrentEntryStepsEachKeepTheirOwnOutcome) {
+  testing::TempDir dir;
+  auto store = *open_store(dir.file("t.db"));
+  std::vector<OrgUnit> units = guangdong_sample();
+  constexpr int kUnits = 24;
+  for (int i = 0; i < kUnits; ++i) {
+    units.push_back({fmt::format("440802{:03d}", i), fmt::format("镇{}", i), 4,
+                     OrgUnitKind::kRegion, "440802"});
+  }
+  ASSERT_TRUE(store->upsert_org_units(units).ok());
+  model::Indicator ind;
+  ind.code = "X";
+  ind.name = "X";
+  ASSERT_TRUE(store->insert_indicator(ind).ok());
+  model::Form form;
+  form.code = "F";
+  form.name = "F";
+  form.levels = {4};
+  form.sections = {{"s", {"X"}}};
+  ASSERT_TRUE(store->insert_form(form).ok());
+  std::vector<std::string> towns;
+  for (int i = 0; i < kUnits; ++i) towns.push_back(fmt::format("440802{:03d}", i));
+  TaskRecord task;
+  task.form_code = "F";
+  task.period = "2022-08";
+  task.deadline = "P10D";
+  task.due_date = "2022-09-10";
+  task.issuer_org = "44";
+  auto id = store->insert_task(task, towns);
+  ASSERT_TRUE(id.ok()) << id.status().to_string();
+
+  std::vector<StatusOr<std::int64_t>> outcomes(kUnits, Status::Ok());
+  std::vector<std::thread> fillers;
+  for (int i = 0; i < kUnits; ++i) {
+    fillers.emplace_back([&, i] {
+      EntryCommit c;
+      c.task_id = *id;
+      c.org_code = towns[i];
+      const std::int64_t version = (*store->find_entry(*id, towns[i]))->version;
+      c.expected_version = i == 7 ? version + 5 : version;  // town 7 saves a stale form
+      c.next.status = model::EntryStatus::kDraft;
+      c.context = {"filler", "form", 1000};
+      c.writes = {{"X", towns[i], "2022-08", 100.0 + i, std::nullopt}};
+      outcomes[i] = store->commit_entry(c);
+    });
+  }
+  for (auto& t : fillers) t.join();
+  for (int i = 0; i < kUnits; ++i) {
+    SCOPED_TRACE(towns[i]);
+    auto values = *store->find_values(towns[i], {"2022-08"}, {"X"});
+    if (i == 7) {
+      EXPECT_EQ(outcomes[i].status().code(), StatusCode::kConflict);
+      EXPECT_TRUE(values.empty());
+      continue;
+    }
+    ASSERT_TRUE(outcomes[i].ok()) << outcomes[i].status().to_string();
+    ASSERT_EQ(values.size(), 1u);
+    EXPECT_EQ(values[0].number, 100.0 + i);
+  }
 }
 
 }  // namespace

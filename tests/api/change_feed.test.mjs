@@ -5,7 +5,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir, demoDatabase, startServer, login, cli } from './helpers.mjs';
+import { tempDir, demoDatabase, startServer, login, cli, postgresUrl } from './helpers.mjs';
+
+// PostgreSQL does not write the change log yet (store::Store::change_feed()
+// is null there), so another process's commits reach a running node only on
+// SQLite for now.
+const skip = postgresUrl ? 'the PostgreSQL store does not write the change log yet' : false;
 
 let dir, db, server, base, admin, viewer;
 
@@ -44,7 +49,7 @@ async function eventually(read, expected, timeoutMs) {
   assert.fail(`still ${last} after ${timeoutMs} ms, expected ${expected}`);
 }
 
-test('a CLI import beside the running server reaches its analytics without a restart', async () => {
+test('a CLI import beside the running server reaches its analytics without a restart', { skip }, async () => {
   const town = '440802001';
   const period = '2010-01';
   const villages = (await admin.get(`/api/orgunits/${town}/children`)).body.orgUnits.map((u) => u.code);

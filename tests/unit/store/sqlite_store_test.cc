@@ -131,7 +131,9 @@ TEST(SqliteStoreTest, ConcurrentEntryStepsEachKeepTheirOwnOutcome) {
   auto id = store->insert_task(task, towns);
   ASSERT_TRUE(id.ok()) << id.status().to_string();
 
-  std::vector<StatusOr<std::int64_t>> outcomes(kUnits, Status::Ok());
+  // Until a filler's thread answers, its outcome is "not run".
+  std::vector<StatusOr<std::int64_t>> outcomes(
+      kUnits, Status(StatusCode::kFailedPrecondition, "not run", "", "not_run"));
   std::vector<std::thread> fillers;
   for (int i = 0; i < kUnits; ++i) {
     fillers.emplace_back([&, i] {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 #include <unordered_map>
 
 namespace tianbao::model {
@@ -24,6 +25,10 @@ bool has_control_chars(std::string_view s);
 // Appends the code point `cp` (a scalar value: at most U+10FFFF, not a
 // surrogate) to `out` as UTF-8.
 void append_utf8(std::uint32_t cp, std::string& out);
+// "a,b,c" from {"a", "b", "c"}, and back (empty parts dropped): how the
+// stores keep short code lists (roles, approvals) in one column.
+std::string join(const std::vector<std::string>& parts, char sep);
+std::vector<std::string> split(std::string_view text, char sep);
 // Untrusted input shortened to at most 40 characters, with invalid UTF-8 and
 // control characters replaced by U+FFFD, for quoting inside error messages.
 std::string sanitize_for_message(std::string_view s);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "model/text.h"
 #include "store/postgres_store.h"
 
 namespace tianbao::store {
@@ -15,26 +16,8 @@ using pg_detail::Transaction;
 
 namespace {
 
-std::string join(const std::vector<std::string>& parts, char sep) {
-  std::string out;
-  for (const std::string& p : parts) {
-    if (!out.empty()) out += sep;
-    out += p;
-  }
-  return out;
-}
-
-std::vector<std::string> split(std::string_view text, char sep) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find(sep, start);
-    if (end == std::string_view::npos) end = text.size();
-    if (end > start) out.emplace_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
+using model::join;
+using model::split;
 
 constexpr std::string_view kIndicatorColumns =
     "SELECT code, name, unit, value_type, aggregation, kind, formula, min_value, max_value, "

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "model/text.h"
 #include "store/postgres_migrations.h"
 
 namespace tianbao::store {
@@ -13,6 +14,9 @@ using pg_detail::Rows;
 using pg_detail::Transaction;
 
 namespace {
+
+using model::join;
+using model::split;
 
 // Connections per store: enough for a node's request threads to read in
 // parallel; value writes are serialised anyway (kValuesLock).
@@ -168,18 +172,6 @@ constexpr std::string_view kUserColumns =
     "u.created_at, u.password_changed_at, coalesce((SELECT string_agg(role, ',' ORDER BY role) "
     "FROM user_role r WHERE r.user_id = u.id), '') "
     "FROM app_user u LEFT JOIN org_unit o ON o.id = u.org_unit_id ";
-
-std::vector<std::string> split(std::string_view text, char sep) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find(sep, start);
-    if (end == std::string_view::npos) end = text.size();
-    if (end > start) out.emplace_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
 
 }  // namespace
 

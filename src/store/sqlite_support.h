@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "model/status.h"
+#include "model/text.h"
 
 namespace tianbao::store::sqlite_detail {
 
@@ -274,26 +275,8 @@ Status run_one(sqlite3* db, std::string_view sql, std::string_view what, Status 
   return changed == 1 ? Status::Ok() : none;
 }
 
-// "a,b,c" from {"a", "b", "c"}, and back (empty parts dropped).
-inline std::string join(const std::vector<std::string>& parts, char sep) {
-  std::string out;
-  for (const std::string& p : parts) {
-    if (!out.empty()) out += sep;
-    out += p;
-  }
-  return out;
-}
-inline std::vector<std::string> split(const std::string& text, char sep) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find(sep, start);
-    if (end == std::string::npos) end = text.size();
-    if (end > start) out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
+using model::join;
+using model::split;
 
 // "?, ?, ?" for an IN list of n.
 inline std::string placeholders(std::size_t n) {
